@@ -1,0 +1,77 @@
+"""Query analysis: language, kind (question or claim), form (yes/no, open, claim), the
+proposition to check, and its key terms, numbers and named entities.
+
+A yes/no question asks whether a proposition holds: "Would an attack trigger Article 5?"
+checks "an attack would trigger Article 5". A claim is its own proposition. An open
+question ("What does Article 5 say?") has no truth value; the sources answer it or not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.lexicon import DO_SUPPORT, WH_WORDS, YESNO_STARTERS, all_of
+from rag.quantities import extract
+from rag.text import WORD_RE, detect_lang, stopwords, words
+from rag.types import Query
+
+_TRUE_THAT = re.compile(
+    r"^(?:is it (?:true|correct|right|the case) that|did .{0,40}? say that|"
+    r"stämmer det (?:att|verkligen att)|är det sant att|är det (?:så|korrekt) att)\s+",
+    re.I)
+_LEAD_FILLER = re.compile(r"^(?:and|but|so|also|och|men|så|också)\s+", re.I)
+
+
+def entities(text: str, skip_initial: bool = False) -> tuple[str, ...]:
+    """Capitalised or all-caps words that are not function words. With `skip_initial`,
+    a capitalised word that starts a sentence or quote counts only if it is all caps
+    ("Speaking to FT" names FT, not "Speaking")."""
+    function = stopwords("en") | stopwords("sv") | all_of(WH_WORDS) | YESNO_STARTERS["en"]
+    out: list[str] = []
+    for m in WORD_RE.finditer(text):
+        w = m.group(0)
+        if not w[0].isupper() or w.lower() in function:
+            continue
+        if skip_initial and not w.isupper():
+            before = text[:m.start()].rstrip(" \"'“”‘’«»")
+            if not before or before[-1] in ".!?:\n":
+                continue
+        w = re.sub(r"['’]s$", "", w)  # possessive: "Lithuania's" names Lithuania
+        if w not in out:
+            out.append(w)
+    return tuple(out)
+
+
+def analyse(text: str) -> Query:
+    raw = " ".join(text.split())
+    lang = detect_lang(raw)
+    body = _LEAD_FILLER.sub("", raw)
+    toks = words(body)
+    first = toks[0] if toks else ""
+    is_question = raw.endswith("?") or first in all_of(WH_WORDS) or (
+        first in YESNO_STARTERS["en"] and lang == "en")
+    if not is_question:
+        form, kind = "claim", "claim"
+        proposition = raw
+    elif first in all_of(WH_WORDS) or any(t in WH_WORDS[lang] for t in toks[:2]):
+        form, kind = "open", "question"
+        proposition = body.rstrip("?").strip()
+    else:
+        form, kind = "yesno", "question"
+        prop = body.rstrip("?").strip()
+        prop = _TRUE_THAT.sub("", prop)
+        head = prop.split(" ", 1)
+        if head and head[0].lower().replace("n't", "") in DO_SUPPORT and len(head) > 1:
+            prop = head[1]  # "Does X trigger Y" -> "X trigger Y"
+        elif head and head[0].lower().endswith("n't") and len(head) > 1:
+            # "Isn't X Y" asks the positive "X is Y": keep the verb, drop the negation
+            prop = head[0][:-3] + " " + head[1]
+        proposition = prop
+    stop = stopwords(lang)
+    terms = tuple(dict.fromkeys(w for w in words(proposition) if w not in stop))
+    return Query(
+        text=raw, lang=lang, kind=kind, form=form,  # type: ignore[arg-type]
+        proposition=proposition, terms=terms,
+        numbers=tuple(q.text for q in extract(proposition)),
+        entities=entities(proposition),
+    )

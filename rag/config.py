@@ -1,0 +1,61 @@
+"""One settings object, read from the environment once (`Settings.from_env()`).
+
+Secrets are not read here: the LLM key is resolved on first use by the LLM backend, so the
+package imports and runs offline with no key set.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from rag.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("data")
+    seeds_dir: Path = Path("seeds")
+    chroma_url: str | None = None  # set -> chromadb.HttpClient instead of PersistentClient
+    chunk_tokens: int = 160  # tiktoken cl100k tokens per chunk, upper bound
+    chunk_overlap: int = 1  # sentences shared by consecutive chunks of a segment
+    max_file_bytes: int = 5_000_000
+    lock_timeout_s: float = 10.0
+    top_k: int = 8  # hits kept after fusion
+    max_query_chars: int = 2000
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        env = dict(os.environ if env is None else env)
+        values: dict[str, Any] = {}
+        if env.get("FACTCHECK_DATA_DIR"):
+            values["data_dir"] = Path(env["FACTCHECK_DATA_DIR"])
+        if env.get("FACTCHECK_SEEDS_DIR"):
+            values["seeds_dir"] = Path(env["FACTCHECK_SEEDS_DIR"])
+        if env.get("FACTCHECK_CHROMA_URL"):
+            values["chroma_url"] = env["FACTCHECK_CHROMA_URL"]
+        for key, name in (("FACTCHECK_CHUNK_TOKENS", "chunk_tokens"),
+                          ("FACTCHECK_TOP_K", "top_k")):
+            if env.get(key):
+                try:
+                    values[name] = int(env[key])
+                except ValueError as exc:
+                    raise ConfigError(f"{key} must be an integer, got {env[key]!r}") from exc
+        if env.get("FACTCHECK_LLM_BASE_URL"):
+            values["llm_base_url"] = env["FACTCHECK_LLM_BASE_URL"]
+        if env.get("FACTCHECK_LLM_MODEL"):
+            values["llm_model"] = env["FACTCHECK_LLM_MODEL"]
+        known = {f.name for f in fields(cls)}
+        for key, value in overrides.items():
+            if key not in known:
+                raise ConfigError(f"unknown setting {key!r}; known: {', '.join(sorted(known))}")
+            if value is not None:
+                values[key] = Path(value) if key in ("data_dir", "seeds_dir") else value
+        settings = replace(cls(), **values)
+        if settings.chunk_tokens < 32:
+            raise ConfigError("chunk_tokens must be at least 32")
+        return settings

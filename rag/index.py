@@ -1,0 +1,136 @@
+"""The only module that imports chromadb and llama-index. Converts to our types at this edge.
+
+- `open_client`: a Chroma `PersistentClient` under the data dir, or an `HttpClient` when
+  `FACTCHECK_CHROMA_URL` is set; telemetry off. Collections are always created with
+  `embedding_function=None` and written with our vectors, so Chroma's default embedding
+  function (which downloads a model) can never run.
+- `LlamaEmbedding`: our `Embedder` behind llama-index's `BaseEmbedding`, with the E5
+  query/passage prefixes going through the right method.
+- `VectorIndex`: one build's collection, written through llama-index's `ChromaVectorStore`
+  (nodes with our embeddings) and queried with `VectorStoreQuery`. Reading stored embeddings
+  back (to reuse them for unchanged chunks) uses the raw collection: llama-index has no call
+  for it.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from rag.embed import Embedder
+from rag.errors import ConfigError, IndexNotReadyError
+from rag.offline import ensure_offline
+from rag.types import Chunk
+
+COLLECTION_PREFIX = "factcheck_"
+
+
+def open_client(data_dir: Path, chroma_url: str | None) -> Any:
+    ensure_offline()
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if chroma_url:
+        url = urlparse(chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ConfigError(f"FACTCHECK_CHROMA_URL must look like http://host:port, "
+                              f"got {chroma_url!r}")
+        try:
+            client = chromadb.HttpClient(
+                host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https", settings=chroma_settings)
+            client.heartbeat()
+        except Exception as exc:  # chromadb raises several unrelated types here
+            raise IndexNotReadyError(
+                f"cannot reach the Chroma server at {chroma_url}: {exc}. Start it with "
+                f"`chroma run --path DIR --host 127.0.0.1 --port N` or unset "
+                f"FACTCHECK_CHROMA_URL to use the embedded store.") from exc
+        return client
+    path = data_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def make_llama_embedding(embedder: Embedder) -> Any:
+    """Our Embedder as a llama-index BaseEmbedding (class built lazily: no import-time work)."""
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+    class LlamaEmbedding(BaseEmbedding):
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return embedder.embed_queries([query])[0].tolist()
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return self._get_query_embedding(query)
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return embedder.embed_passages([text])[0].tolist()
+
+        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+            return embedder.embed_passages(texts).tolist()
+
+    return LlamaEmbedding(model_name=embedder.name, embed_batch_size=32)
+
+
+class VectorIndex:
+    """The Chroma collection of one index build."""
+
+    def __init__(self, client: Any, build_id: str, create: bool = False) -> None:
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        self.name = COLLECTION_PREFIX + build_id
+        try:
+            if create:
+                self._col = client.get_or_create_collection(
+                    self.name, embedding_function=None,
+                    configuration={"hnsw": {"space": "cosine"}})
+            else:
+                self._col = client.get_collection(self.name, embedding_function=None)
+        except Exception as exc:
+            raise IndexNotReadyError(
+                f"index collection {self.name} is missing from the vector store ({exc}); "
+                f"run `factcheck ingest` to rebuild") from exc
+        self._store = ChromaVectorStore(chroma_collection=self._col)
+
+    def add(self, chunks: list[Chunk], vectors: list[list[float]]) -> None:
+        from llama_index.core.schema import TextNode
+
+        nodes = [
+            TextNode(id_=c.id, text=c.text, embedding=v, start_char_idx=c.start,
+                     end_char_idx=c.end, metadata={"doc_id": c.doc_id, "lang": c.lang},
+                     excluded_embed_metadata_keys=["doc_id", "lang"])
+            for c, v in zip(chunks, vectors, strict=True)
+        ]
+        if nodes:
+            self._store.add(nodes)
+
+    def embeddings(self, ids: list[str]) -> dict[str, list[float]]:
+        if not ids:
+            return {}
+        got = self._col.get(ids=ids, include=["embeddings"])
+        return {i: list(map(float, e)) for i, e in zip(got["ids"], got["embeddings"],
+                                                       strict=True)}
+
+    def count(self) -> int:
+        return int(self._col.count())
+
+    def query(self, vector: list[float], k: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) best first."""
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
+        k = min(k, self.count())
+        if k <= 0:
+            return []
+        res = self._store.query(VectorStoreQuery(query_embedding=vector, similarity_top_k=k))
+        # ChromaVectorStore reports exp(-distance); undo it to get cosine similarity back
+        sims = [1.0 - (-math.log(s) if s > 0 else 2.0) for s in (res.similarities or [])]
+        return list(zip(res.ids or [], sims, strict=True))
+
+
+def drop_collection(client: Any, build_id: str) -> None:
+    try:
+        client.delete_collection(COLLECTION_PREFIX + build_id)
+    except Exception:  # already gone: dropping is best-effort cleanup
+        pass

@@ -1,0 +1,85 @@
+"""Closed-class word lists for English and Swedish that the query analyser and the offline
+judge reason with: question words, negation, denial verbs, hedges, certainty markers,
+number words and quantity qualifiers.
+
+These are grammar, not content: no word here comes from the indexed articles. They are
+hand-written because no PyPI package ships cue lists for both languages (nltk's stopword
+lists mix all of these together, and no NLI/negation-scope model installs offline).
+"""
+
+from __future__ import annotations
+
+WH_WORDS = {
+    "en": {"what", "who", "whom", "whose", "when", "where", "why", "how", "which"},
+    "sv": {"vad", "vem", "vems", "vilka", "vilken", "vilket", "när", "var", "varför", "hur",
+           "vart", "varifrån"},
+}
+# a question that starts with one of these asks whether a proposition holds
+YESNO_STARTERS = {
+    "en": {"is", "are", "was", "were", "do", "does", "did", "will", "would", "can", "could",
+           "should", "shall", "has", "have", "had", "may", "might", "must", "isn't", "aren't",
+           "wasn't", "weren't", "don't", "doesn't", "didn't", "won't", "wouldn't", "can't",
+           "couldn't", "shouldn't", "hasn't", "haven't", "hadn't"},
+    # Swedish yes/no questions put the finite verb first; any non-wh first word counts
+    "sv": set(),
+}
+DO_SUPPORT = {"do", "does", "did"}
+
+NEGATIONS = {
+    "en": {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without",
+           "cannot", "n't", "nowhere", "hardly"},
+    "sv": {"inte", "icke", "ej", "aldrig", "ingen", "inget", "inga", "varken", "utan",
+           "ingenting", "ingenstans"},
+}
+# verbs that deny or rule out what follows: "dismissed claims that X" asserts not-X
+DENIALS = {
+    "en": {"deny", "denied", "denies", "dismiss", "dismissed", "dismisses", "reject",
+           "rejected", "rejects", "refute", "refuted", "refutes", "exclude", "excluded",
+           "excludes", "rule out", "ruled out", "rules out", "false", "falsely", "nonsense",
+           "unfounded"},
+    "sv": {"förneka", "förnekade", "förnekar", "avfärda", "avfärdade", "avfärdar", "avvisa",
+           "avvisade", "avvisar", "utesluta", "uteslöt", "utesluter", "falsk", "falskt",
+           "falskeligen", "nonsens", "ogrundade", "ogrundad"},
+}
+HEDGES = {
+    "en": {"could", "might", "may", "possibly", "possible", "potential", "potentially",
+           "likely", "unlikely", "perhaps", "reportedly", "allegedly", "fear", "fearing",
+           "feared"},
+    "sv": {"kan", "kunde", "kunna", "kanske", "möjligen", "möjlig", "möjligt", "potentiell",
+           "potentiella", "eventuellt", "troligen", "sannolikt", "påstås", "uppges",
+           "fruktar"},
+}
+# qualifiers a claim stakes itself on: a source that lacks them does not support the claim
+CERTAINTY = {
+    "en": {"definitely", "certainly", "always", "automatically", "automatic", "inevitably",
+           "surely", "guaranteed", "necessarily", "never"},
+    "sv": {"definitivt", "säkert", "alltid", "automatiskt", "automatisk", "oundvikligen",
+           "garanterat", "nödvändigtvis", "aldrig"},
+}
+# future/obligation modals: against a hedged source ("could") they overstate it
+MODALS = {
+    "en": {"will", "must", "shall"},
+    "sv": {"kommer", "måste", "ska", "skall"},
+}
+# cardinals only: "one"/"en"/"ett" double as articles and ordinals as adverbs ("first
+# activated"), so they would create numbers that are not there
+NUMBER_WORDS = {
+    "en": {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+           "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "hundred": 100,
+           "thousand": 1000, "dozen": 12},
+    "sv": {"två": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7, "åtta": 8, "nio": 9,
+           "tio": 10, "elva": 11, "tolv": 12, "tjugo": 20, "hundra": 100, "tusen": 1000},
+}
+SCALES = {"thousand": 1e3, "tusen": 1e3, "million": 1e6, "millions": 1e6, "miljon": 1e6,
+          "miljoner": 1e6, "billion": 1e9, "billions": 1e9, "miljard": 1e9, "miljarder": 1e9,
+          "k": 1e3, "m": 1e6, "bn": 1e9, "mn": 1e6}
+LOWER_BOUND = {"over", "more than", "at least", "above", "upwards of", "in excess of",
+               "över", "mer än", "fler än", "minst", "drygt", "åtminstone"}
+UPPER_BOUND = {"under", "less than", "fewer than", "at most", "below", "up to", "nearly",
+               "almost", "högst", "mindre än", "färre än", "nästan", "upp till", "knappt"}
+APPROX = {"about", "around", "roughly", "approximately", "some", "cirka", "ungefär",
+          "omkring", "runt"}
+
+
+def all_of(table: dict[str, set[str]]) -> set[str]:
+    return table["en"] | table["sv"]

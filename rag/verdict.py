@@ -1,0 +1,47 @@
+"""Aggregate per-sentence judgements into one verdict with a confidence.
+
+Each source (article) counts once per side, with its strongest judgement. A side's weight
+is the sum of its sources' scores. `conflicting` needs credible evidence on both sides
+from different sources, with the weaker side carrying at least a third of the stronger
+side's weight; otherwise the stronger side wins. No judged evidence -> not_enough_info.
+"""
+
+from __future__ import annotations
+
+from rag.types import Evidence, Verdict
+
+CREDIBLE = 0.55
+CONFLICT_RATIO = 0.34
+
+
+def _side(evidence: list[Evidence], stance: str) -> dict[str, float]:
+    best: dict[str, float] = {}
+    for e in evidence:
+        j = e.judgement
+        if j.stance == stance and j.score >= CREDIBLE:
+            best[e.source] = max(best.get(e.source, 0.0), j.score)
+    return best
+
+
+def aggregate(evidence: list[Evidence]) -> Verdict:
+    sup, ref = _side(evidence, "supports"), _side(evidence, "refutes")
+    w_sup, w_ref = sum(sup.values()), sum(ref.values())
+    ordered = sorted((e for e in evidence if e.judgement.stance != "neutral"),
+                     key=lambda e: (-e.judgement.score, e.source, e.sentence.start))
+    if not sup and not ref:
+        return Verdict("not_enough_info", 0.0, (), "no evidence clears the floor")
+    if sup and ref and min(w_sup, w_ref) >= CONFLICT_RATIO * max(w_sup, w_ref) \
+            and len(set(sup) | set(ref)) >= 2:
+        conf = min(w_sup, w_ref) / max(w_sup, w_ref)
+        return Verdict("conflicting", round(0.5 + 0.4 * conf, 4), tuple(ordered),
+                       f"{len(sup)} source(s) support, {len(ref)} refute")
+    label = "supported" if w_sup >= w_ref else "refuted"
+    win, lose = (sup, ref) if label == "supported" else (ref, sup)
+    top = max(win.values())
+    # more independent sources and a clean margin raise confidence; it never reaches 1
+    conf = top * (1 - 0.5 ** (len(win) + 1)) * (1 - sum(lose.values()) /
+                                                  (sum(win.values()) + sum(lose.values())))
+    kept = tuple(e for e in ordered if e.judgement.stance ==
+                 ("supports" if label == "supported" else "refutes"))
+    return Verdict(label, round(min(0.99, conf), 4), kept,
+                   f"{len(win)} source(s) {'support' if label == 'supported' else 'refute'}")
