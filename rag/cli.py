@@ -159,6 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
     p.set_defaults(func=cmd_chat)
+
+    from eval.cli import add_eval_commands  # the eval harness owns its subcommands
+
+    add_eval_commands(sub, common)
     return parser
 
 
