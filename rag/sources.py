@@ -24,7 +24,8 @@ PROVENANCE_KEYS = ("publisher", "author", "url", "date")
 OVERRIDE_KEYS = ("title", "lang")
 
 _BULLET = re.compile(r"^\s*(?:[-•*–—·▪●]\s+)")
-_LIST_HEAD = re.compile(r"^\s*(?:read|see)\s+(?:also|more)\b.*:?\s*$|^\s*(?:läs|se)\s+(?:också|även|mer)\b.*:?\s*$", re.I)
+_LIST_HEAD = re.compile(r"^\s*(?:read|see)\s+(?:also|more)\b.*:?\s*$|"
+                        r"^\s*(?:läs|se)\s+(?:också|även|mer)\b.*:?\s*$", re.I)
 _CREDIT = re.compile(r"^\s*(?:photo|image|picture|credit|foto|bild|källa\s+bild)\s*:", re.I)
 _SOCIAL = re.compile(
     r"\bon social networks\b|\bfollow (?:us|him|her|them)\b|\bshare (?:on|this)\b|"

@@ -12,6 +12,7 @@ from rag.types import Evidence, Verdict
 
 CREDIBLE = 0.55
 CONFLICT_RATIO = 0.34
+CONFLICT_MIN = 0.7  # each side needs at least one judgement this strong
 
 
 def _side(evidence: list[Evidence], stance: str) -> dict[str, float]:
@@ -31,6 +32,7 @@ def aggregate(evidence: list[Evidence]) -> Verdict:
     if not sup and not ref:
         return Verdict("not_enough_info", 0.0, (), "no evidence clears the floor")
     if sup and ref and min(w_sup, w_ref) >= CONFLICT_RATIO * max(w_sup, w_ref) \
+            and min(max(sup.values()), max(ref.values())) >= CONFLICT_MIN \
             and len(set(sup) | set(ref)) >= 2:
         conf = min(w_sup, w_ref) / max(w_sup, w_ref)
         return Verdict("conflicting", round(0.5 + 0.4 * conf, 4), tuple(ordered),

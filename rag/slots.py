@@ -1,0 +1,142 @@
+"""Where a claim puts a name, and what name the source puts there.
+
+Used by the offline judge to catch swapped entities: "Lithuania's Prime Minister Kallas"
+against "Estonian Prime Minister Kallas", or "the security advisor is Šimonytė" against
+"the security advisor, Madis Roll". A slot is the claim's nearest content word on either
+side of the name (its anchor); the source fills the slot with the capitalised word next to
+the same anchor, on the same side. Only meaningful within one language.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rag.align import entity_found, sentence_keys
+from rag.text import stopwords
+
+_TOKEN = re.compile(r"\w+(?:['’]\w+)*")
+_POSSESSIVE = re.compile(r"['’]s$")
+REACH = 2  # content words an anchor may be away from its name
+WINDOW = 3  # tokens after the anchor in which the source may still name the claim's entity
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    return stopwords("en") | stopwords("sv")
+
+
+def _tokens(text: str) -> tuple[list[str], list[str]]:
+    toks = [m.group(0) for m in _TOKEN.finditer(text)]
+    return toks, [_POSSESSIVE.sub("", t) for t in toks]
+
+
+def name_run(toks: list[str], base: list[str], i: int) -> list[int]:
+    """Indices of the multi-word name around token i ("Prime Minister Kaja Kallas").
+    A possessive ends a name: "Lithuania's Prime Minister" is two names."""
+    run = [i]
+    j = i - 1
+    while j >= 0 and toks[j][:1].isupper() and base[j] == toks[j]:
+        run.append(j)
+        j -= 1
+    j = i + 1
+    while j < len(toks) and base[j - 1] == toks[j - 1] and toks[j][:1].isupper():
+        run.append(j)
+        j += 1
+    return sorted(run)
+
+
+def _walk(toks: list[str], start: int, step: int, want_cap: bool) -> int | None:
+    """From `start`, moving by `step`, skip function words; return the first content token
+    (capitalised, if `want_cap`) within REACH, or None."""
+    j, seen = start, 0
+    fw = _function_words()
+    while 0 <= j < len(toks) and seen < REACH:
+        t = toks[j]
+        if t.lower() in fw:
+            j += step
+            continue
+        if want_cap:
+            return j if t[:1].isupper() else None
+        return j if len(t) >= 3 else None
+    return None
+
+
+def _omitted_part(cbase: list[str], run: list[int], i: int, sbase: list[str]) -> bool:
+    """Does the source name the rest of the claim's name with nothing else in the missing
+    part's place? "PM Kallas" omits "Kaja" (an abbreviation or title may stand there);
+    "The Financial Times" does not omit "New York" from "The New York Times"."""
+    others = [cbase[k].lower() for k in run if k != i]
+    if not others:
+        return False
+    before = i < max(run)
+    for k, tok in enumerate(sbase):
+        if tok.lower() not in others:
+            continue
+        j = k - 1 if before else k + 1
+        if not 0 <= j < len(sbase):
+            return True
+        nxt = sbase[j]
+        if not nxt[:1].isupper() or nxt.isupper() or len(nxt) <= 3 or nxt.lower() in others:
+            return True
+    return False
+
+
+def slot_filler(claim: str, entity: str, text: str, name_anchors_only: bool = False) -> str | None:
+    """The different name `text` puts in the claim's slot for `entity`, or None if the text
+    puts the entity itself there, has no such slot, or names only part of the name.
+    With `name_anchors_only`, only capitalised neighbours anchor a slot (common nouns
+    like "soldiers" recur with many names; use them only for closely aligned sentences)."""
+    ctoks, cbase = _tokens(claim)
+    if entity not in cbase:
+        return None
+    i = cbase.index(entity)
+    run = name_run(ctoks, cbase, i)
+    stoks, sbase = _tokens(text)
+    keys = sentence_keys(text)
+    fw = _function_words()
+    run = [k for k in run if cbase[k].lower() not in fw]  # "The" of "The New York Times"
+    if not entity_found(entity, keys) and _omitted_part(cbase, run, i, sbase):
+        return None  # "Kallas" for "Kaja Kallas": an omitted part of a name is no swap
+    claim_low = {t.lower() for t in cbase}
+    run_names = [cbase[k] for k in run]
+    fillers: list[str] = []
+    for step, edge in ((-1, run[0]), (1, run[-1])):
+        a = _walk(ctoks, edge + step, step, want_cap=False)
+        if a is None or (name_anchors_only and not ctoks[a][:1].isupper()):
+            continue
+        anchor = cbase[a].lower()
+        for k, tok in enumerate(sbase):
+            if tok.lower() != anchor:
+                continue
+            lo, hi = sorted((k - step, k - step * WINDOW))
+            window = " ".join(sbase[max(0, lo):hi + 1])
+            if any(entity_found(n, sentence_keys(window)) for n in run_names):
+                return None  # the source puts the claim's own name there
+            m = _walk(stoks, k - step, -step, want_cap=True)
+            if m is None:
+                continue
+            cand = sbase[m]
+            if cand.lower() not in claim_low:
+                fillers.append(cand)
+    return fillers[0] if fillers else None
+
+
+def placed(claim: str, entity: str, text: str) -> bool | None:
+    """Does `text` name `entity` within a few words of the name the claim binds it to
+    ("Lithuania's Prime Minister": Lithuania near "Prime")? None when the entity is not
+    next to another name in the claim, or the text lacks that name."""
+    ctoks, cbase = _tokens(claim)
+    if entity not in cbase:
+        return None
+    i = cbase.index(entity)
+    anchors = [ctoks[j].lower() for j in (i - 1, i + 1)
+               if 0 <= j < len(ctoks) and ctoks[j][:1].isupper()]
+    if not anchors:
+        return None
+    stoks, _ = _tokens(text)
+    hits = [k for k, t in enumerate(stoks) if t.lower() in anchors]
+    if not hits:
+        return None
+    return any(entity_found(entity, sentence_keys(" ".join(stoks[max(0, k - 4):k + 5])))
+               for k in hits)
