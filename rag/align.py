@@ -10,7 +10,17 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rag.lexicon import CERTAINTY, HEDGES, NEGATIONS, WH_WORDS, YESNO_STARTERS, all_of
+from rag.lexicon import (
+    APPROX,
+    CERTAINTY,
+    HEDGES,
+    LOWER_BOUND,
+    NEGATIONS,
+    UPPER_BOUND,
+    WH_WORDS,
+    YESNO_STARTERS,
+    all_of,
+)
 from rag.text import stems, stopwords, words
 
 _CLAUSE = re.compile(
@@ -24,12 +34,16 @@ def _non_content() -> frozenset[str]:
     return frozenset(stopwords("en") | stopwords("sv") | all_of(WH_WORDS)
                      | YESNO_STARTERS["en"] | all_of(NEGATIONS) | all_of(HEDGES)
                      | all_of(CERTAINTY) | {"would", "say", "said", "says", "säger", "sade",
-                                            "sa", "according", "enligt"})
+                                            "sa", "according", "enligt"}
+                     | {w for cue in LOWER_BOUND | UPPER_BOUND | APPROX for w in cue.split()})
 
 
 def content_terms(text: str) -> list[str]:
+    """Words that carry the claim's content. Numbers are left to the quantity check, which
+    compares them by value and bound ("at least 10" is established by "12")."""
     stop = _non_content()
-    return list(dict.fromkeys(w for w in words(text) if w not in stop))
+    return list(dict.fromkeys(w for w in words(text)
+                              if w not in stop and not w.replace(",", "").isdigit()))
 
 
 @lru_cache(maxsize=65536)

@@ -107,12 +107,17 @@ def _negations(clause: str) -> list[str]:
     return [toks[i] for i in sorted(set(neg) | set(den)) if i not in cancelled]
 
 
-def polarity_negative(text: str, terms: list[str]) -> tuple[bool, list[str]]:
+def polarity_negative(text: str, terms: list[str],
+                      need_carrier: bool = False) -> tuple[bool, list[str]]:
     """Is the part of `text` that carries `terms` negated or denied? Judged per clause, so
     that "It doesn't work like that, not automatically" is negative about "automatically"
-    and a negation elsewhere in the sentence does not count. Returns the cues found."""
+    and a negation elsewhere in the sentence does not count. With no carrying clause the
+    whole sentence counts, unless `need_carrier` (across languages, where the carriers are
+    only names and numbers and a negation elsewhere says nothing). Returns the cues."""
     parts = clauses(text) or [text]
-    carrying = [c for c in parts if any(term_found(t, sentence_keys(c)) for t in terms)]
+    carrying = [c for c in parts if any(entity_found(t, sentence_keys(c)) for t in terms)]
+    if not carrying and need_carrier:
+        return False, []
     cues = [cue for c in (carrying or parts) for cue in _negations(c)]
     return bool(cues), cues
 
@@ -152,14 +157,15 @@ def _entity_check(query: Query, ev: Evidence,
     # a slot next to a name ("Prime Minister") is reliable; one next to a common noun
     # ("advisor", "soldiers") recurs with many names, so it refutes only a sentence that
     # says nearly all of the claim, and otherwise just withholds support
-    nearly_all = coverage(content_terms(claim), text)[0] >= WORD_SLOT_COVERAGE
+    terms = content_terms(claim)
     word_slot: list[str] = []
     for e in claim_ents:
         other = _slot_filler(claim, e, text, name_anchors_only=True)
         if other:
             return f"names differ: claim says {e}, the source says {other}", [e], [e]
         other = _slot_filler(claim, e, text)
-        if other and nearly_all:
+        rest = [t for t in terms if t != e.lower()]
+        if other and coverage(rest, text)[0] >= WORD_SLOT_COVERAGE:
             return f"names differ: claim says {e}, the source says {other}", [e], [e]
         if other:
             word_slot.append(e)
@@ -219,8 +225,13 @@ class OfflineJudge:
         # alone are not enough), its meaning across languages (shared words are only names)
         close = min(cov, max(pred_cov, 0.0)) if same_lang else ev.similarity
         objections: list[str] = []
-        claim_neg, claim_cues = polarity_negative(query.proposition, terms)
-        src_neg, src_cues = polarity_negative(text, terms)
+        # clauses carrying the claim: found by its words and numbers within one language;
+        # across languages words do not match, so every clause of the sentence counts
+        numbers = [w for w in words(query.proposition) if w.isdigit()]
+        carriers = terms + numbers if same_lang else \
+            [e.lower() for e in entities(query.proposition)] + numbers
+        claim_neg, claim_cues = polarity_negative(query.proposition, terms + numbers)
+        src_neg, src_cues = polarity_negative(text, carriers, need_carrier=not same_lang)
         # the negated predicate must be the claim's: its words, or a close paraphrase
         about_same = (pred_cov >= POLARITY_COVERAGE or (
             cov >= POLARITY_COVERAGE and ev.similarity >= PARAPHRASE_SIMILARITY)) \
