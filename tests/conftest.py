@@ -88,7 +88,7 @@ def checker(seeds_index, embedder):
     from rag.judge import OfflineJudge
     from rag.pipeline import FactChecker
 
-    return FactChecker(Settings.from_env(data_dir=seeds_index), embedder, OfflineJudge())
+    return FactChecker(Settings.from_env(data_dir=seeds_index), embedder, OfflineJudge(embedder))
 
 
 @pytest.fixture()
