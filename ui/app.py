@@ -1,71 +1,201 @@
-"""Interim web page (the full chat UI is a separate issue): states the index size and
-answers one question at a time with the verdict, the cited answer and its sources.
+"""The Gradio app: `create_app(checker)` builds the Blocks (chat, "Check a text", "Sources"
+tabs and the named API endpoints for `gradio_client`) without launching anything;
+`launch(settings, host, port)` serves it together with the HTTP API (`ui.api`).
 
-`create_app(checker)` builds the Blocks without launching; `launch` binds 127.0.0.1 by
-default and never uses `share=True`.
+Thin by design: state lives in `ui.chat`, rendering in `ui.render` / `ui.tables`, engine
+calls in `ui.service`. Handlers here only translate between Gradio and those modules, and
+turn `FactCheckError`s into messages (`gr.Error` or an inline error in the chat).
 """
 
-from __future__ import annotations
-
-import html
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from rag.config import Settings
+from rag.errors import FactCheckError
+from ui import chat, render, tables
+from ui.service import Delta, Final, Service
+
+EXAMPLES = [
+    "Would a Russian attack that hurts NATO trainers automatically trigger Article 5?",
+    "Skulle en attack mot Nato-instruktörer automatiskt utlösa Artikel 5?",
+    "How many NATO special operations soldiers were in Ukraine in March 2023?",
+    "Krävs parlamentets godkännande för att Estland ska träna ukrainska soldater?",
+]
+CHECK_EXAMPLE = (
+    "Kaja Kallas said that an attack on NATO trainers in Ukraine would automatically trigger "
+    "Article 5. According to the Discord Leaks, there were 97 NATO special operations soldiers "
+    "in Ukraine in March 2023. Estonia can train Ukrainian soldiers without parliamentary "
+    "approval.")
+INTRO = ("# factcheck\nAnswers come **only from the indexed articles**: every sentence is tied "
+         "to a verbatim quote, with a verdict. Click a `[n]` marker to open the article at "
+         "that passage. English and Swedish, either way round.")
 
 
-def index_summary(checker: Any) -> str:
-    snap = checker.snapshot()
-    langs = sorted({d.lang for d in snap.docs.values()})
-    return (f"**Index:** {len(snap.docs)} articles ({', '.join(langs)}), "
-            f"{len(snap.chunks)} chunks — build `{snap.build_id}`")
+def index_summary(service: Service) -> str:
+    try:
+        info = service.sources()
+    except FactCheckError as exc:
+        return f"**Index:** {exc}"
+    rows = info["sources"]
+    langs = sorted({r["lang"] for r in rows})
+    return (f"**Index:** {len(rows)} articles ({', '.join(langs)}), "
+            f"{sum(r['chunks'] for r in rows)} chunks — build `{info['build']}`")
 
 
-def render_answer_html(answer: Any) -> str:
-    """Answer -> escaped HTML: verdict badge, answer text, numbered sources."""
-    rows = [f"<p><b>Verdict:</b> {html.escape(answer.verdict)} "
-            f"(confidence {answer.confidence:.2f})</p>",
-            "<p>" + "<br>".join(html.escape(s.text) for s in answer.sentences) + "</p>"
-            if answer.sentences else f"<p>{html.escape(answer.answer)}</p>"]
-    if answer.citations:
-        rows.append("<ol>")
-        for c in answer.citations:
-            rows.append(f"<li><b>{html.escape(c.title)}</b> [{html.escape(c.lang)}, "
-                        f"{html.escape(c.stance)}] — {html.escape(c.reason)}<br>"
-                        f"<q>{html.escape(c.quote)}</q> <small>({html.escape(c.source)} "
-                        f"chars {c.start}–{c.end})</small></li>")
-        rows.append("</ol>")
-    return "\n".join(rows)
-
-
-def create_app(checker: Any) -> Any:
+def create_app(checker: Any, service: Service | None = None) -> Any:
     import gradio as gr
 
-    from rag.errors import FactCheckError
+    svc = service or Service(checker)
 
-    def answer(question: str) -> str:
+    def respond(message: str, turns: list[chat.Turn]) -> Iterator[tuple[Any, ...]]:
+        question = (message or "").strip()
+        if not question:
+            raise gr.Error("Type a question or a claim first.")
+        turns = [*turns, chat.Turn(question)]
+        yield "", chat.chat_messages(turns), gr.skip(), turns
+        history = chat.history(turns[:-1])
         try:
-            return render_answer_html(checker.ask(question))
+            for event in svc.ask_events(question, history):
+                if isinstance(event, Delta):
+                    turns[-1] = replace(turns[-1], partial=turns[-1].partial + event.text)
+                    yield "", chat.chat_messages(turns), gr.skip(), turns
+                elif isinstance(event, Final):
+                    turns[-1] = replace(turns[-1], answer=event.answer)
+        except FactCheckError as exc:
+            turns[-1] = replace(turns[-1], error=str(exc))
+            yield question, chat.chat_messages(turns), gr.skip(), turns
+            return
+        key = chat.turn_key(len(turns) - 1)
+        panel = render.evidence_html(turns[-1].answer, svc.docs(), key)
+        yield "", chat.chat_messages(turns), panel, turns
+
+    def show_turn(turns: list[chat.Turn], evt: gr.SelectData) -> Any:
+        i = chat.turn_of_message(evt.index if isinstance(evt.index, int) else evt.index[0])
+        if i >= len(turns) or turns[i].answer is None:
+            return gr.skip()
+        return render.evidence_html(turns[i].answer, svc.docs(), chat.turn_key(i))
+
+    def new_conversation() -> tuple[Any, ...]:
+        return [], [], render.empty_evidence_html(), ""
+
+    def check(text: str) -> str:
+        try:
+            answers = svc.check(text or "")
+        except FactCheckError as exc:
+            raise gr.Error(str(exc)) from exc
+        from rag.pipeline import summarize
+
+        return tables.claims_html(answers, svc.docs(), summarize(answers))
+
+    def show_sources() -> tuple[str, str]:
+        try:
+            info = svc.sources()
+        except FactCheckError as exc:
+            return f"**Index:** {exc}", render.error_html(str(exc))
+        return index_summary(svc), tables.sources_html(info["build"], info["sources"])
+
+    def reindex() -> tuple[str, str, str]:
+        try:
+            status = f"Re-indexed: {svc.reindex()}"
+        except FactCheckError as exc:
+            gr.Warning(str(exc))
+            status = f"Not re-indexed: {exc}"
+        return (status, *show_sources())
+
+    # Named endpoints for gradio_client: the same Answer contract as the HTTP API.
+    def ask_api(query: str, history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """Answer a question or check one claim; returns the Answer contract."""
+        try:
+            return svc.ask(query, history).to_dict()
         except FactCheckError as exc:
             raise gr.Error(str(exc)) from exc
 
-    with gr.Blocks(title="factcheck") as app:
-        gr.Markdown("# factcheck\nAnswers only from the indexed articles, with verbatim, "
-                    "cited quotes. (Interim page: the full chat UI is on its way.)")
-        gr.Markdown(index_summary(checker))
-        box = gr.Textbox(label="Question or claim", lines=2)
-        out = gr.HTML()
-        gr.Button("Check").click(answer, box, out, api_name="ask")
-        box.submit(answer, box, out)
+    def check_api(text: str) -> list[dict[str, Any]]:
+        """Split a text into check-worthy claims and check each; a list of Answers."""
+        try:
+            return [a.to_dict() for a in svc.check(text)]
+        except FactCheckError as exc:
+            raise gr.Error(str(exc)) from exc
+
+    def sources_api() -> dict[str, Any]:
+        """The indexed articles with provenance and chunk counts."""
+        try:
+            return svc.sources()
+        except FactCheckError as exc:
+            raise gr.Error(str(exc)) from exc
+
+    private: dict[str, Any] = {"api_visibility": "private"}
+    with gr.Blocks(title="factcheck — cited answers from the articles") as app:
+        gr.Markdown(INTRO)
+        summary = gr.Markdown(index_summary(svc), elem_id="fc-index")
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(
+                            label="Conversation", elem_id="fc-chat", height=560,
+                            latex_delimiters=[], feedback_options=None, buttons=["copy"],
+                            placeholder="Ask about the indexed articles — in English or "
+                                        "Swedish.")
+                        with gr.Row():
+                            box = gr.Textbox(show_label=False, lines=1, max_lines=6, scale=5,
+                                             elem_id="fc-input", autofocus=True,
+                                             placeholder="Ask a question or paste a claim…")
+                            send = gr.Button("Ask", variant="primary", scale=1,
+                                             elem_id="fc-send")
+                        clear = gr.Button("New conversation", size="sm", elem_id="fc-clear")
+                        gr.Examples(EXAMPLES, inputs=box, label="Examples (English and Swedish)")
+                    with gr.Column(scale=2):
+                        evidence = gr.HTML(render.empty_evidence_html(), js_on_load=None,
+                                           elem_id="fc-evidence-panel", label="Evidence",
+                                           padding=True)
+                turns = gr.State([])
+            with gr.Tab("Check a text", id="check"):
+                text = gr.Textbox(label="Paste a paragraph: each check-worthy claim is "
+                                        "checked on its own", lines=8, elem_id="fc-check-input")
+                check_btn = gr.Button("Check claims", variant="primary", elem_id="fc-check-btn")
+                gr.Examples([CHECK_EXAMPLE], inputs=text, label="Example")
+                claims = gr.HTML(js_on_load=None, elem_id="fc-claims")
+            with gr.Tab("Sources", id="sources"):
+                sources = gr.HTML(js_on_load=None, elem_id="fc-sources")
+                reindex_btn = gr.Button("Re-index the seeds folder", elem_id="fc-reindex")
+                status = gr.Markdown(elem_id="fc-reindex-status")
+
+        outs = [box, chatbot, evidence, turns]
+        box.submit(respond, [box, turns], outs, show_progress="hidden", **private)
+        send.click(respond, [box, turns], outs, show_progress="hidden", **private)
+        chatbot.select(show_turn, turns, evidence, **private)
+        clear.click(new_conversation, None, [chatbot, turns, evidence, box], **private)
+        check_btn.click(check, text, claims, **private)
+        app.load(show_sources, None, [summary, sources], **private)
+        reindex_btn.click(reindex, None, [status, summary, sources], **private)
+        gr.api(ask_api, api_name="ask")
+        gr.api(check_api, api_name="check")
+        gr.api(sources_api, api_name="sources")
     return app
 
 
 def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
+    """Serve the UI and the HTTP API on one port (blocks until interrupted)."""
     from rag.offline import ensure_offline
 
     ensure_offline()
+    import uvicorn
+
     from rag.pipeline import FactChecker
+    from ui.api import create_api
+    from ui.auth import auth_from_env
 
     checker = FactChecker.from_settings(settings)
-    app = create_app(checker)
-    app.queue(max_size=32).launch(server_name=host, server_port=port, share=False,
-                                  show_error=True)
+    checker.snapshot()  # fail now, with the CLI's message, if there is no index
+    auth = auth_from_env()
+    if auth is None and host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"factcheck: warning: serving on {host} without FACTCHECK_AUTH: anyone who can "
+              f"reach this address can use the app and re-index", file=sys.stderr)
+    app = create_api(checker, auth=auth)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"factcheck: chat UI on http://{shown}:{port}/ — HTTP API under /api and /v1"
+          + (" (basic auth on)" if auth else ""), file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

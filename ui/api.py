@@ -1,0 +1,208 @@
+"""The HTTP server: a FastAPI app with the answer API, an OpenAI-compatible `/v1`, and the
+Gradio UI mounted at `/` — one process, one port.
+
+    GET  /healthz               liveness + index build (open even with auth on)
+    POST /api/ask               {"query": "…", "history": [{"role", "content"}…]} -> Answer
+    POST /api/check             {"text": "…"} -> [Answer, …] (one per check-worthy claim)
+    GET  /api/sources           {"build": "…", "sources": [{id, title, lang, chunks, …}]}
+    GET  /v1/models, POST /v1/chat/completions (streaming and not; see ui.openai_compat)
+
+Errors are JSON `{"error": {"message", "type", "param", "code"}}`: 422 for a request of
+the wrong shape, 400 for bad input (empty, too long), 503 when busy or without an index,
+409 when the index is locked, 413 for an oversized body, 401 without credentials.
+Hardening: request bodies capped, Gradio's file-serving/upload/proxy routes answer 404
+(the app uses none), a bounded queue, optional basic auth (`ui.auth`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from rag.errors import ConfigError, FactCheckError, IndexLockedError, IndexNotReadyError, InputError
+from ui import openai_compat as oai
+from ui.assets import CSS, HEAD
+from ui.service import Busy, Gate, Service
+
+MAX_BODY_BYTES = 1_000_000
+BODY_LIMITED = ("/api/", "/v1/")
+# Gradio routes that serve, accept or proxy files, or expose dev/monitoring tools.
+DENIED = ("/gradio_api/file=", "/gradio_api/file/", "/file=", "/gradio_api/upload",
+          "/gradio_api/process_recording", "/gradio_api/proxy=", "/gradio_api/stream/",
+          "/gradio_api/run-history", "/gradio_api/runs", "/gradio_api/vibe",
+          "/gradio_api/undo-vibe", "/gradio_api/dev/", "/gradio_api/custom_component/",
+          "/gradio_api/mcp", "/monitoring", "/gradio_api/monitoring")
+ERRORS: list[tuple[type[FactCheckError], int, str]] = [
+    (InputError, 400, "invalid_request_error"),
+    (Busy, 503, "server_busy"),
+    (IndexNotReadyError, 503, "index_not_ready"),
+    (IndexLockedError, 409, "index_locked"),
+    (ConfigError, 500, "config_error"),
+    (FactCheckError, 500, "factcheck_error"),
+]
+
+
+class HistoryTurn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class AskBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    query: str
+    history: list[HistoryTurn] | None = None
+
+
+class CheckBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    text: str
+
+
+def error_body(message: str, kind: str, code: int, param: str | None = None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind, "param": param, "code": code}}
+
+
+def status_of(exc: FactCheckError) -> tuple[int, str]:
+    return next((status, kind) for cls, status, kind in ERRORS if isinstance(exc, cls))
+
+
+def validation_message(errors: list[Any]) -> tuple[str, str | None]:
+    parts, first = [], None
+    for e in errors[:5]:
+        loc = [str(x) for x in e.get("loc", ()) if x != "body"]
+        where = "body" if e.get("type") == "json_invalid" else ".".join(loc) or "body"
+        first = first or where
+        parts.append(f"{where}: {e.get('msg', 'invalid')}")
+    return "; ".join(parts), first
+
+
+async def _send_json(send: Any, status: int, body: dict[str, Any]) -> None:
+    import json
+
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": json.dumps(body).encode()})
+
+
+class GuardMiddleware:
+    """404 for Gradio's file routes; 413 for API bodies over MAX_BODY_BYTES."""
+
+    def __init__(self, app: Any, max_body: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = re.sub(r"/{2,}", "/", scope.get("path", ""))
+        if path.startswith(DENIED):
+            await _send_json(send, 404, error_body("not found", "not_found", 404))
+            return
+        if not path.startswith(BODY_LIMITED) or scope.get("method") != "POST":
+            await self.app(scope, receive, send)
+            return
+        chunks, size = [], 0
+        while True:  # buffer the (small) body, refusing it as soon as it is too big
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            size += len(message.get("body", b""))
+            if size > self.max_body:
+                await _send_json(send, 413, error_body(
+                    f"request body over {self.max_body} bytes", "request_too_large", 413))
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Any:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def create_api(checker: Any, *, auth: tuple[str, str] | None = None,
+               service: Service | None = None, concurrency: int = 2, max_queue: int = 32,
+               host: str = "127.0.0.1", port: int = 7860) -> Any:
+    """The FastAPI app serving the API routes with the Gradio UI mounted at `/`."""
+    import gradio as gr
+    from fastapi import FastAPI, Request
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse, StreamingResponse
+
+    from ui.app import create_app
+    from ui.auth import BasicAuthMiddleware
+
+    svc = service or Service(checker, Gate(concurrency, max_queue))
+    api = FastAPI(title="factcheck", docs_url=None, redoc_url=None,
+                  description="Cited, verified answers from a set of news articles.")
+
+    @api.exception_handler(FactCheckError)
+    async def on_factcheck_error(request: Request, exc: FactCheckError) -> JSONResponse:
+        status, kind = status_of(exc)
+        headers = {"Retry-After": "2"} if status == 503 else None
+        return JSONResponse(error_body(str(exc), kind, status), status, headers=headers)
+
+    @api.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        message, param = validation_message(list(exc.errors()))
+        return JSONResponse(error_body(message, "invalid_request_error", 422, param), 422)
+
+    @api.get("/healthz")
+    def healthz() -> JSONResponse:
+        try:
+            snap = checker.snapshot()
+        except FactCheckError as exc:
+            return JSONResponse({"status": "unavailable", "error": str(exc)}, 503)
+        return JSONResponse({"status": "ok", "index_build": snap.build_id,
+                             "documents": len(snap.docs)})
+
+    @api.post("/api/ask")
+    def ask(body: AskBody) -> dict[str, Any]:
+        history = [t.model_dump() for t in body.history] if body.history else None
+        return svc.ask(body.query, history).to_dict()
+
+    @api.post("/api/check")
+    def check(body: CheckBody) -> list[dict[str, Any]]:
+        return [a.to_dict() for a in svc.check(body.text)]
+
+    @api.get("/api/sources")
+    def sources() -> dict[str, Any]:
+        return svc.sources()
+
+    @api.get("/v1/models")
+    def models() -> dict[str, Any]:
+        return oai.models()
+
+    @api.post("/v1/chat/completions", response_model=None)
+    def chat_completions(body: oai.ChatRequest) -> Any:
+        query, history = oai.to_query(body)
+        if not body.stream:
+            return oai.completion(svc.ask(query, history or None))
+        events = oai.started(svc.ask_events(query, history or None))
+        include_usage = bool((body.stream_options or {}).get("include_usage"))
+        return StreamingResponse(oai.sse(oai.chunks(events, include_usage=include_usage)),
+                                 media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache"})
+
+    blocks = create_app(checker, service=svc)
+    blocks.queue(max_size=max_queue, default_concurrency_limit=concurrency)
+    api = gr.mount_gradio_app(
+        api, blocks, path="/", server_name=host, server_port=port, css=CSS, head=HEAD,
+        footer_links=["api", "settings"], run_history=False, ssr_mode=False,
+        mcp_server=False, enable_monitoring=False, pwa=False, max_file_size="1mb",
+        show_error=True)
+    api.add_middleware(GuardMiddleware)
+    if auth is not None:
+        api.add_middleware(BasicAuthMiddleware, credentials=auth)
+    return api

@@ -1,0 +1,105 @@
+"""The one place where the chat UI and the HTTP API call the engine.
+
+- A `Gate` bounds how many engine calls run at once and how many may wait; past that a
+  request fails fast with `Busy` (HTTP 503) instead of piling up on 2 CPU cores.
+- `ask_events` is the streaming seam: it yields `Delta`s (text as it is generated) and
+  then one `Final` with the verified `Answer`. The offline engine answers in one step, so
+  today it yields a single `Final`; when the generative backend lands, this is the only
+  function that changes, and the chat and `/v1` streaming already consume deltas.
+
+What it does not do: render anything or know about HTTP or Gradio.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from rag.errors import FactCheckError
+from rag.types import Answer, Document
+from ui.tables import source_rows
+
+
+class Busy(FactCheckError):
+    """Too many requests are already waiting for the engine."""
+
+
+class Gate:
+    """At most `concurrency` holders at once and `max_waiting` waiting; others get `Busy`."""
+
+    def __init__(self, concurrency: int = 2, max_waiting: int = 32,
+                 wait_s: float = 120.0) -> None:
+        self._slots = threading.BoundedSemaphore(concurrency)
+        self._lock = threading.Lock()
+        self._waiting = 0
+        self.max_waiting = max_waiting
+        self.wait_s = wait_s
+
+    def __enter__(self) -> Gate:
+        with self._lock:
+            if self._waiting >= self.max_waiting:
+                raise Busy(f"the server is busy ({self._waiting} requests waiting); "
+                           f"try again in a moment")
+            self._waiting += 1
+        try:
+            if not self._slots.acquire(timeout=self.wait_s):
+                raise Busy(f"the server is busy (waited {self.wait_s:.0f}s); try again later")
+        finally:
+            with self._lock:
+                self._waiting -= 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._slots.release()
+
+
+@dataclass(frozen=True)
+class Delta:
+    text: str
+
+
+@dataclass(frozen=True)
+class Final:
+    answer: Answer
+
+
+class Service:
+    def __init__(self, checker: Any, gate: Gate | None = None) -> None:
+        self.checker = checker
+        self.gate = gate or Gate()
+
+    def ask_events(self, query: str, history: list[Any] | None = None
+                   ) -> Iterator[Delta | Final]:
+        with self.gate:
+            answer = self.checker.ask(query, history=history)
+        yield Final(answer)
+
+    def ask(self, query: str, history: list[Any] | None = None) -> Answer:
+        for event in self.ask_events(query, history):
+            if isinstance(event, Final):
+                return event.answer
+        raise RuntimeError("answer stream ended without a final answer")  # a bug, not input
+
+    def check(self, text: str) -> list[Answer]:
+        with self.gate:
+            return list(self.checker.check(text))
+
+    def docs(self) -> dict[str, Document]:
+        return dict(self.checker.snapshot().docs)
+
+    def sources(self) -> dict[str, Any]:
+        snap = self.checker.snapshot()
+        return {"build": snap.build_id, "sources": source_rows(snap)}
+
+    def reindex(self) -> str:
+        """Re-ingest the seeds folder (incremental); raises IndexLockedError if busy."""
+        from rag.ingest import ingest
+
+        settings = self.checker.settings
+        with self.gate:
+            report = ingest([settings.seeds_dir], settings, self.checker.embedder,
+                            progress=False)
+        skipped = "".join(f"\nskipped {s.path}: {s.reason}" for s in report.skipped)
+        return report.summary() + skipped
