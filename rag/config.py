@@ -1,7 +1,9 @@
 """One settings object, read from the environment once (`Settings.from_env()`).
 
-Secrets are not read here: the LLM key is resolved on first use by the LLM backend, so the
-package imports and runs offline with no key set.
+Secrets are not read here: the LLM key (FACTCHECK_LLM_API_KEY, else OPENAI_API_KEY) is
+resolved on first use by `rag.llm`, so the package imports and runs offline with no key set.
+The LLM is configured by FACTCHECK_LLM_BASE_URL and FACTCHECK_LLM_MODEL; its other knobs
+(timeouts, judge, drop or flag) are settings and CLI flags.
 """
 
 from __future__ import annotations
@@ -25,8 +27,15 @@ class Settings:
     lock_timeout_s: float = 10.0
     top_k: int = 8  # hits kept after fusion
     max_query_chars: int = 2000
-    llm_base_url: str | None = None
-    llm_model: str | None = None
+    llm_base_url: str | None = None  # any OpenAI-compatible endpoint; unset = extractive only
+    llm_model: str | None = None  # unset: the first model the endpoint lists
+    llm_connect_timeout_s: float = 5.0
+    llm_timeout_s: float = 60.0  # read timeout: a whole reply, or the gap between streamed tokens
+    llm_max_retries: int = 2  # on 429, 5xx and failed connections; never on a timeout
+    llm_max_prompt_tokens: int = 3000  # tiktoken cl100k; evidence is trimmed to fit
+    llm_max_output_tokens: int = 400
+    llm_judge: bool = False  # the LLM judges the evidence instead of the offline judge
+    llm_unsupported: str = "drop"  # unsupported generated sentences: "drop" or "flag"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -58,4 +67,9 @@ class Settings:
         settings = replace(cls(), **values)
         if settings.chunk_tokens < 32:
             raise ConfigError("chunk_tokens must be at least 32")
+        if settings.llm_unsupported not in ("drop", "flag"):
+            raise ConfigError(f"llm_unsupported must be 'drop' or 'flag', "
+                              f"got {settings.llm_unsupported!r}")
+        if settings.llm_timeout_s <= 0 or settings.llm_connect_timeout_s <= 0:
+            raise ConfigError("LLM timeouts must be positive (seconds)")
         return settings

@@ -105,7 +105,7 @@ class VectorIndex:
             for c, v in zip(chunks, vectors, strict=True)
         ]
         if nodes:
-            self._store.add(nodes)
+            self._store.add(list[Any](nodes))
 
     def embeddings(self, ids: list[str]) -> dict[str, list[float]]:
         if not ids:

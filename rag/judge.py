@@ -26,7 +26,6 @@ from rag.align import (
     coverage,
     entity_found,
     sentence_keys,
-    term_found,
 )
 from rag.analyse import entities
 from rag.embed import Embedder
@@ -151,9 +150,8 @@ def _entity_check(query: Query, ev: Evidence,
     claim = query.proposition
     claim_ents = list(entities(claim))
     if ev.sentence.lang != query.lang:
-        absent = [e for e in claim_ents if not names.found(e, text)
-                  and not names.found(e, context)]
-        return None, absent, []
+        return None, [e for e in claim_ents if not names.found(e, text)
+                      and not names.found(e, context)], []
     # a slot next to a name ("Prime Minister") is reliable; one next to a common noun
     # ("advisor", "soldiers") recurs with many names, so it refutes only a sentence that
     # says nearly all of the claim, and otherwise just withholds support

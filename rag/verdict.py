@@ -8,7 +8,7 @@ side's weight; otherwise the stronger side wins. No judged evidence -> not_enoug
 
 from __future__ import annotations
 
-from rag.types import Evidence, Verdict
+from rag.types import Evidence, Verdict, VerdictLabel
 
 CREDIBLE = 0.55
 CONFLICT_RATIO = 0.34
@@ -37,7 +37,7 @@ def aggregate(evidence: list[Evidence]) -> Verdict:
         conf = min(w_sup, w_ref) / max(w_sup, w_ref)
         return Verdict("conflicting", round(0.5 + 0.4 * conf, 4), tuple(ordered),
                        f"{len(sup)} source(s) support, {len(ref)} refute")
-    label = "supported" if w_sup >= w_ref else "refuted"
+    label: VerdictLabel = "supported" if w_sup >= w_ref else "refuted"
     win, lose = (sup, ref) if label == "supported" else (ref, sup)
     top = max(win.values())
     # more independent sources and a clean margin raise confidence; it never reaches 1

@@ -4,21 +4,43 @@
 - `[n]` markers that resolve to no valid citation are removed and reported;
 - each sentence's support is recorded: a sentence that quotes its citation verbatim is
   fully supported; otherwise the caller's support score stands; a sentence with no valid
-  citation has support 0 and is dropped (listed in `warnings`) or kept and flagged.
+  citation has support 0 and is dropped (listed in `warnings`) or kept and flagged;
+- a sentence that arrives `UNSCORED` (generated text, untrusted) is scored by a support
+  scorer against the quotes it cites (`EvidenceSupport`); with no scorer it scores 0.
+
+`EvidenceSupport` lines a generated sentence up with its cited quotes: semantic similarity
+(across languages) and term coverage, as evidence selection does, and then vetoes: a
+number or a name the cited quotes do not give, or a contradiction the offline judge finds
+(flipped polarity, another number, another name), scores 0. It is deliberately strict: a
+true sentence it cannot check is dropped, never shown as supported.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Any, Protocol
 
-from rag.types import Answer, AnswerSentence, Citation, Document
+from rag.align import content_terms, coverage, entity_found, scaled_similarity, sentence_keys
+from rag.analyse import analyse, entities
+from rag.embed import Embedder
+from rag.evidence import CROSS_LINGUAL_OFFSET
+from rag.judge import OfflineJudge
+from rag.quantities import consistent, extract
+from rag.text import detect_lang
+from rag.types import Answer, AnswerSentence, Citation, Document, Evidence, Sentence
 
 MARKER = re.compile(r"\s?\[(\d+)\]")
 SUPPORTED = 0.5
+UNSCORED = -1.0  # the support of a sentence from untrusted text: the scorer decides
 
 
-def verify(answer: Answer, docs: dict[str, Document], drop_unsupported: bool = True) -> Answer:
+class SupportScorer(Protocol):
+    def __call__(self, text: str, cited: list[Citation]) -> tuple[float, str]: ...
+
+
+def verify(answer: Answer, docs: dict[str, Document], drop_unsupported: bool = True,
+           scorer: SupportScorer | None = None) -> Answer:
     warnings = list(answer.warnings)
     valid: dict[int, Citation] = {}
     for c in answer.citations:
@@ -38,15 +60,75 @@ def verify(answer: Answer, docs: dict[str, Document], drop_unsupported: bool = T
         cites = tuple(dict.fromkeys(n for n in (*s.citations, *map(int, MARKER.findall(text)))
                                     if n in valid))
         support = s.support if cites else 0.0
+        why = ""
         if cites and all(valid[n].quote in text for n in cites):
             support = 1.0
+        elif s.support == UNSCORED:
+            support, why = scorer(text, [valid[n] for n in cites]) if cites and scorer \
+                else (0.0, "no valid citation" if not cites else "not checked")
         supported = bool(cites) and support >= SUPPORTED
+        why = f" ({why})" if why else ""
         if not supported and drop_unsupported:
-            warnings.append(f"unsupported_sentence_dropped: {text[:80]}")
+            warnings.append(f"unsupported_sentence_dropped: {text[:80]}{why}")
             continue
-        sentences.append(AnswerSentence(text, cites, support, supported))
+        if not supported:
+            warnings.append(f"unsupported_sentence_flagged: {text[:80]}{why}")
+        sentences.append(AnswerSentence(text, cites, max(support, 0.0), supported))
     used = {n for s in sentences for n in s.citations}
     citations = tuple(c for n, c in sorted(valid.items()) if n in used)
     body = "\n".join(s.text for s in sentences) if sentences else answer.answer
     return replace(answer, answer=body, citations=citations, sentences=tuple(sentences),
                    warnings=tuple(dict.fromkeys(warnings)))
+
+
+class EvidenceSupport:
+    """Support of a generated sentence by the quotes it cites, in [0, 1] with a reason."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self.judge = OfflineJudge(embedder)
+        self._vecs: dict[str, Any] = {}
+
+    def _embed(self, texts: list[str]) -> list[Any]:
+        todo = [t for t in dict.fromkeys(texts) if t not in self._vecs]
+        if todo:
+            for t, v in zip(todo, self.embedder.embed_queries(todo), strict=True):
+                self._vecs[t] = v
+        return [self._vecs[t] for t in texts]
+
+    def __call__(self, text: str, cited: list[Citation]) -> tuple[float, str]:
+        claim = MARKER.sub("", text).strip()
+        terms = content_terms(claim)
+        if not terms or not cited:
+            return 0.0, "says nothing the evidence can confirm"
+        lang = detect_lang(claim)
+        quotes = " ".join(c.quote for c in cited)
+        keys = sentence_keys(quotes + " " + " ".join(c.title for c in cited))
+        for q in extract(claim):
+            if not any(consistent(q, s) for s in extract(quotes)):
+                return 0.0, f"the cited evidence does not give {q.text}"
+        for name in entities(claim, skip_initial=True):
+            if not entity_found(name, keys):
+                return 0.0, f"the cited evidence does not mention {name}"
+        vecs = self._embed([claim, *(c.quote for c in cited)])
+        best = 0.0
+        sems: list[float] = []
+        evidence = []
+        for c, v in zip(cited, vecs[1:], strict=True):
+            cross = c.lang != lang
+            sem = scaled_similarity(float(vecs[0] @ v)
+                                    + (CROSS_LINGUAL_OFFSET if cross else 0.0))
+            w = 0.75 if cross else 0.5  # words are thin evidence across languages
+            score = w * sem + (1 - w) * coverage(terms, c.quote)[0]
+            sems.append(sem)
+            best = max(best, score)
+            evidence.append(Evidence(Sentence(c.source, c.chunk_id, c.start, c.end, c.quote,
+                                              c.lang), c.title, score, similarity=sem))
+        if len(cited) > 1:  # a sentence that combines its citations
+            w = 0.75 if all(c.lang != lang for c in cited) else 0.5
+            best = max(best, w * max(sems) + (1 - w) * coverage(terms, quotes)[0])
+        query = replace(analyse(claim), kind="claim", form="claim", proposition=claim)
+        for j in self.judge.judge(query, evidence):
+            if j.stance == "refutes":
+                return 0.0, f"contradicts the cited evidence: {j.reason}"
+        return round(best, 4), "" if best >= SUPPORTED else "not close to the cited evidence"
