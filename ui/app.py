@@ -49,7 +49,7 @@ def create_app(checker: Any, service: Service | None = None) -> Any:
 
     svc = service or Service(checker)
 
-    def respond(message: str, turns: list[chat.Turn]) -> Iterator[tuple[Any, ...]]:
+    def ui_respond(message: str, turns: list[chat.Turn]) -> Iterator[tuple[Any, ...]]:
         question = (message or "").strip()
         if not question:
             raise gr.Error("Type a question or a claim first.")
@@ -71,16 +71,16 @@ def create_app(checker: Any, service: Service | None = None) -> Any:
         panel = render.evidence_html(turns[-1].answer, svc.docs(), key)
         yield "", chat.chat_messages(turns), panel, turns
 
-    def show_turn(turns: list[chat.Turn], evt: gr.SelectData) -> Any:
+    def ui_show_turn(turns: list[chat.Turn], evt: gr.SelectData) -> Any:
         i = chat.turn_of_message(evt.index if isinstance(evt.index, int) else evt.index[0])
         if i >= len(turns) or turns[i].answer is None:
             return gr.skip()
         return render.evidence_html(turns[i].answer, svc.docs(), chat.turn_key(i))
 
-    def new_conversation() -> tuple[Any, ...]:
+    def ui_new_conversation() -> tuple[Any, ...]:
         return [], [], render.empty_evidence_html(), ""
 
-    def check(text: str) -> str:
+    def ui_check(text: str) -> str:
         try:
             answers = svc.check(text or "")
         except FactCheckError as exc:
@@ -89,20 +89,20 @@ def create_app(checker: Any, service: Service | None = None) -> Any:
 
         return tables.claims_html(answers, svc.docs(), summarize(answers))
 
-    def show_sources() -> tuple[str, str]:
+    def ui_show_sources() -> tuple[str, str]:
         try:
             info = svc.sources()
         except FactCheckError as exc:
             return f"**Index:** {exc}", render.error_html(str(exc))
         return index_summary(svc), tables.sources_html(info["build"], info["sources"])
 
-    def reindex() -> tuple[str, str, str]:
+    def ui_reindex() -> tuple[str, str, str]:
         try:
             status = f"Re-indexed: {svc.reindex()}"
         except FactCheckError as exc:
             gr.Warning(str(exc))
             status = f"Not re-indexed: {exc}"
-        return (status, *show_sources())
+        return (status, *ui_show_sources())
 
     # Named endpoints for gradio_client: the same Answer contract as the HTTP API.
     def ask_api(query: str, history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -164,13 +164,13 @@ def create_app(checker: Any, service: Service | None = None) -> Any:
                 status = gr.Markdown(elem_id="fc-reindex-status")
 
         outs = [box, chatbot, evidence, turns]
-        box.submit(respond, [box, turns], outs, show_progress="hidden", **private)
-        send.click(respond, [box, turns], outs, show_progress="hidden", **private)
-        chatbot.select(show_turn, turns, evidence, **private)
-        clear.click(new_conversation, None, [chatbot, turns, evidence, box], **private)
-        check_btn.click(check, text, claims, **private)
-        app.load(show_sources, None, [summary, sources], **private)
-        reindex_btn.click(reindex, None, [status, summary, sources], **private)
+        box.submit(ui_respond, [box, turns], outs, show_progress="hidden", **private)
+        send.click(ui_respond, [box, turns], outs, show_progress="hidden", **private)
+        chatbot.select(ui_show_turn, turns, evidence, **private)
+        clear.click(ui_new_conversation, None, [chatbot, turns, evidence, box], **private)
+        check_btn.click(ui_check, text, claims, **private)
+        app.load(ui_show_sources, None, [summary, sources], **private)
+        reindex_btn.click(ui_reindex, None, [status, summary, sources], **private)
         gr.api(ask_api, api_name="ask")
         gr.api(check_api, api_name="check")
         gr.api(sources_api, api_name="sources")

@@ -3,9 +3,10 @@
 - A `Gate` bounds how many engine calls run at once and how many may wait; past that a
   request fails fast with `Busy` (HTTP 503) instead of piling up on 2 CPU cores.
 - `ask_events` is the streaming seam: it yields `Delta`s (text as it is generated) and
-  then one `Final` with the verified `Answer`. The offline engine answers in one step, so
-  today it yields a single `Final`; when the generative backend lands, this is the only
-  function that changes, and the chat and `/v1` streaming already consume deltas.
+  then one `Final` with the verified `Answer`, which is authoritative (verification may
+  drop streamed sentences). It uses the engine's `stream(text, history)` where the engine
+  has one (str pieces, then the Answer) and `ask` otherwise; the chat and `/v1` consume
+  the same events either way.
 
 What it does not do: render anything or know about HTTP or Gradio.
 """
@@ -72,15 +73,18 @@ class Service:
 
     def ask_events(self, query: str, history: list[Any] | None = None
                    ) -> Iterator[Delta | Final]:
-        with self.gate:
-            answer = self.checker.ask(query, history=history)
-        yield Final(answer)
+        stream = getattr(self.checker, "stream", None)
+        with self.gate:  # held while generating; released when the stream ends or closes
+            if stream is None:
+                yield Final(self.checker.ask(query, history=history))
+                return
+            for item in stream(query, history=history):
+                yield Final(item) if isinstance(item, Answer) else Delta(str(item))
 
     def ask(self, query: str, history: list[Any] | None = None) -> Answer:
-        for event in self.ask_events(query, history):
-            if isinstance(event, Final):
-                return event.answer
-        raise RuntimeError("answer stream ended without a final answer")  # a bug, not input
+        """The whole answer at once (no streaming)."""
+        with self.gate:
+            return self.checker.ask(query, history=history)
 
     def check(self, text: str) -> list[Answer]:
         with self.gate:
