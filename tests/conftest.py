@@ -4,11 +4,13 @@ the real embedder, real Chroma in a tmp dir, real subprocesses."""
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import shutil
 import socket
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,38 @@ def corpus(tmp_path) -> Path:
     dest = tmp_path / "articles"
     shutil.copytree(SEEDS, dest)
     return dest
+
+
+@contextlib.contextmanager
+def serve_app(app) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn on a free 127.0.0.1 port in a thread; yields its URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+@pytest.fixture(scope="session")
+def ui_server(checker) -> Iterator[str]:
+    """The chat UI + HTTP API (ui.api.create_api) over the seed index, no auth."""
+    from ui.api import create_api
+
+    with serve_app(create_api(checker)) as url:
+        yield url
