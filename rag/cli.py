@@ -16,7 +16,10 @@ from rag.errors import FactCheckError, InputError
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings.from_env(data_dir=getattr(args, "data_dir", None))
+    llm = {k: getattr(args, k, None) for k in ("llm_base_url", "llm_model", "llm_timeout_s",
+                                                "llm_unsupported")}
+    return Settings.from_env(data_dir=getattr(args, "data_dir", None),
+                             llm_judge=getattr(args, "llm_judge", None) or None, **llm)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -86,7 +89,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     text = " ".join(args.query)
     checker = FactChecker.from_settings(_settings(args))
-    answer = checker.ask(text)
+    if args.stream:
+        answer = None
+        for event in checker.stream(text):
+            if isinstance(event, str):
+                print(event, end="", file=sys.stderr, flush=True)
+            else:
+                answer = event
+        print(file=sys.stderr)
+        assert answer is not None
+    else:
+        answer = checker.ask(text)
     if args.format == "claimreview":
         from rag.claimreview import claimreview
 
@@ -143,19 +156,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sources)
 
-    p = sub.add_parser("ask", parents=[common], help="answer a question or check one claim")
+    llm = argparse.ArgumentParser(add_help=False)
+    llm.add_argument("--llm-base-url", help="an OpenAI-compatible endpoint, e.g. "
+                     "http://127.0.0.1:8080/v1 (default FACTCHECK_LLM_BASE_URL; unset: "
+                     "extractive answers)")
+    llm.add_argument("--llm-model", help="model name (default FACTCHECK_LLM_MODEL, else the "
+                     "first the endpoint lists)")
+    llm.add_argument("--llm-judge", action="store_true",
+                     help="the LLM judges the evidence (default: the offline judge)")
+    llm.add_argument("--llm-unsupported", choices=["drop", "flag"],
+                     help="generated sentences the sources do not support: drop (default) "
+                     "or keep them flagged")
+    llm.add_argument("--llm-timeout", dest="llm_timeout_s", type=float,
+                     help="read timeout in seconds (default 60)")
+
+    p = sub.add_parser("ask", parents=[common, llm],
+                       help="answer a question or check one claim")
     p.add_argument("query", nargs="+", help="the question or claim (quote it)")
     p.add_argument("--json", action="store_true", help="print the Answer contract JSON")
     p.add_argument("--format", choices=["text", "json", "claimreview"], default="text",
                    help="claimreview: schema.org ClaimReview JSON-LD")
+    p.add_argument("--stream", action="store_true",
+                   help="show the answer on stderr as it is generated, then the verified one")
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("check", parents=[common], help="split a text into claims and check each")
+    p = sub.add_parser("check", parents=[common, llm],
+                       help="split a text into claims and check each")
     p.add_argument("input", help="a UTF-8 text file, or - for standard input")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("chat", parents=[common], help="start the web UI")
+    p = sub.add_parser("chat", parents=[common, llm], help="start the web UI")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
     p.set_defaults(func=cmd_chat)

@@ -49,7 +49,7 @@ _LIST = re.compile(r"\[(\d+(?:\s*,\s*\d+)+)\]")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 
-def _data(text: str) -> str:
+def as_data(text: str) -> str:
     """Article text as inert data: it cannot close or open an evidence block."""
     return " ".join(text.translate(_BRACKETS).split())
 
@@ -69,13 +69,13 @@ def build_messages(query: Query, verdict: Verdict, numbered: list[Evidence],
     """The chat messages and the evidence that fits under `max_tokens` (the weakest
     evidence is left out first). Raises PromptTooLongError when not even one item fits."""
     system = {"role": "system", "content": SYSTEM.format(language=LANGUAGE[query.lang])}
-    head = (f"Question: {_data(query.text)}\n"
+    head = (f"Question: {as_data(query.text)}\n"
             f"Fact-check engine verdict: {verdict.label} ({MEANING[verdict.label]}).\n\n"
             f"Evidence:\n")
     kept = list(numbered)
     while kept:
-        blocks = [f'<evidence n="{i}" source="{_data(e.title)}" lang="{e.sentence.lang}">\n'
-                  f"{_data(e.sentence.text)}\n</evidence>" for i, e in enumerate(kept, 1)]
+        blocks = [f'<evidence n="{i}" source="{as_data(e.title)}" lang="{e.sentence.lang}">\n'
+                  f"{as_data(e.sentence.text)}\n</evidence>" for i, e in enumerate(kept, 1)]
         user = {"role": "user", "content": head + "\n".join(blocks)
                 + f"\n\nAnswer in {LANGUAGE[query.lang]}, citing evidence numbers."}
         messages = [system, user]

@@ -34,7 +34,7 @@ from rag.names import NameMatcher
 from rag.quantities import Quantity, comparable_units, consistent, extract
 from rag.slots import placed as _placed
 from rag.slots import slot_filler as _slot_filler
-from rag.text import stems, words
+from rag.text import sentence_spans, stems, words
 from rag.types import Evidence, Judgement, Query
 
 # thresholds on the evidence's relevance (align), its lexical coverage of the claim's
@@ -48,7 +48,10 @@ REFUTE_SIMILARITY = 0.45
 SWAP_COVERAGE = 0.7
 WORD_SLOT_COVERAGE = 0.85
 POLARITY_COVERAGE = 0.5
-PARAPHRASE_SIMILARITY = 0.8  # of the claim's non-name terms: the negated predicate must be there
+PARAPHRASE_SIMILARITY = 0.8
+# across languages a negation is tied to the claim only through names and numbers, and
+# only in a near-translation of it
+CROSS_POLARITY_SIMILARITY = 0.85
 SLOT_SWAP_ALIGN = 0.45
 OPEN_ANSWER_ALIGN = 0.45
 
@@ -121,6 +124,19 @@ def polarity_negative(text: str, terms: list[str],
     return bool(cues), cues
 
 
+def _established_in(claim: str, quantities: list[Quantity], context: str, lang: str) -> bool:
+    """Does another sentence of the article state each claimed quantity, in a sentence
+    about the claim (half its content words), with the same unit where known?"""
+    if not quantities or not context:
+        return False
+    terms = content_terms(claim)
+    about = [context[a:b] for a, b in sentence_spans(context, 0, len(context), lang)
+             if coverage(terms, context[a:b])[0] >= 0.5]
+    found = [s for sent in about for s in extract(sent)]
+    return all(any(consistent(q, s) and comparable_units(q, s) for s in found)
+               for q in quantities)
+
+
 def _quantity_conflict(claim: list[Quantity], source: list[Quantity],
                        same_lang: bool) -> str | None:
     """A claimed quantity that no source quantity of the same kind (and, within one
@@ -150,8 +166,10 @@ def _entity_check(query: Query, ev: Evidence,
     claim = query.proposition
     claim_ents = list(entities(claim))
     if ev.sentence.lang != query.lang:
-        return None, [e for e in claim_ents if not names.found(e, text)
-                      and not names.found(e, context)], []
+        # a name only the article (not the sentence) has may belong to another statement:
+        # across languages, where slots cannot be compared, that withholds support
+        not_here = [e for e in claim_ents if not names.found(e, text)]
+        return None, [e for e in not_here if not names.found(e, context)], not_here
     # a slot next to a name ("Prime Minister") is reliable; one next to a common noun
     # ("advisor", "soldiers") recurs with many names, so it refutes only a sentence that
     # says nearly all of the claim, and otherwise just withholds support
@@ -221,7 +239,9 @@ class OfflineJudge:
         pred_cov, _ = coverage(predicate, text)
         # how closely the sentence says the same thing: its words within a language (names
         # alone are not enough), its meaning across languages (shared words are only names)
-        close = min(cov, max(pred_cov, 0.0)) if same_lang else ev.similarity
+        # (a close paraphrase may swap the verbs: then the names and objects must match)
+        close = max(min(cov, pred_cov), cov if ev.similarity >= PARAPHRASE_SIMILARITY else 0.0) \
+            if same_lang else ev.similarity
         objections: list[str] = []
         # clauses carrying the claim: found by its words and numbers within one language;
         # across languages words do not match, so every clause of the sentence counts
@@ -233,11 +253,15 @@ class OfflineJudge:
         # the negated predicate must be the claim's: its words, or a close paraphrase
         about_same = (pred_cov >= POLARITY_COVERAGE or (
             cov >= POLARITY_COVERAGE and ev.similarity >= PARAPHRASE_SIMILARITY)) \
-            if same_lang else ev.similarity >= REFUTE_SIMILARITY
+            if same_lang else ev.similarity >= CROSS_POLARITY_SIMILARITY
         if claim_neg != src_neg and about_same:
             objections.append(f"polarity differs: source says '{src_cues[0]}'" if src_neg else
                               f"polarity differs: claim says '{claim_cues[0]}', source does not")
         number = _quantity_conflict(extract(query.proposition), extract(text), same_lang)
+        if number and same_lang and _established_in(query.proposition,
+                                                    extract(query.proposition), ev.context,
+                                                    ev.sentence.lang):
+            number = None  # the article states the claimed number elsewhere (next sentence)
         # across languages units cannot be compared by words: only a close paraphrase counts
         if number and (same_lang or ev.similarity >= PARAPHRASE_SIMILARITY):
             objections.append(number)
@@ -267,6 +291,9 @@ class OfflineJudge:
                           and (same_lang or ev.similarity < 0.8)]
         if missing_strong:
             return Judgement("neutral", align, f"the source does not say '{missing_strong[0]}'")
+        if not same_lang and _negations(text) and not _negations(query.proposition):
+            # a negation the carriers could not place may still be about the claim
+            return Judgement("neutral", align, "the source has a negation that may apply")
         support_floor = SUPPORT_COVERAGE if same_lang else SUPPORT_SIMILARITY
         if align >= SUPPORT_ALIGN and close >= support_floor:
             claim_q = extract(query.proposition)

@@ -31,15 +31,15 @@ NEGATIONS = {
     "sv": {"inte", "icke", "ej", "aldrig", "ingen", "inget", "inga", "varken", "utan",
            "ingenting", "ingenstans"},
 }
-# verbs that deny or rule out what follows: "dismissed claims that X" asserts not-X
+# verbs that deny or rule out what follows: "dismissed claims that X" asserts not-X.
+# ("falsely" is left out: its scope is the verb it modifies, often not the claim's)
 DENIALS = {
     "en": {"deny", "denied", "denies", "dismiss", "dismissed", "dismisses", "reject",
            "rejected", "rejects", "refute", "refuted", "refutes", "exclude", "excluded",
-           "excludes", "rule out", "ruled out", "rules out", "false", "falsely", "nonsense",
-           "unfounded"},
+           "excludes", "rule out", "ruled out", "rules out", "nonsense", "unfounded"},
     "sv": {"förneka", "förnekade", "förnekar", "avfärda", "avfärdade", "avfärdar", "avvisa",
-           "avvisade", "avvisar", "utesluta", "uteslöt", "utesluter", "falsk", "falskt",
-           "falskeligen", "nonsens", "ogrundade", "ogrundad"},
+           "avvisade", "avvisar", "utesluta", "uteslöt", "utesluter", "nonsens", "ogrundade",
+           "ogrundad"},
 }
 HEDGES = {
     "en": {"could", "might", "may", "possibly", "possible", "potential", "potentially",

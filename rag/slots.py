@@ -17,8 +17,8 @@ from rag.text import stopwords
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
-REACH = 2  # content words an anchor may be away from its name
-WINDOW = 3  # tokens after the anchor in which the source may still name the claim's entity
+_BREAK = re.compile(r"[.,;:!?()\[\]\"“”«»—–]")
+WINDOW = 5  # tokens after the anchor in which the source may still name the claim's entity
 
 
 @lru_cache(maxsize=1)
@@ -26,9 +26,17 @@ def _function_words() -> frozenset[str]:
     return stopwords("en") | stopwords("sv")
 
 
-def _tokens(text: str) -> tuple[list[str], list[str]]:
-    toks = [m.group(0) for m in _TOKEN.finditer(text)]
-    return toks, [_POSSESSIVE.sub("", t) for t in toks]
+def _tokens(text: str) -> tuple[list[str], list[str], dict[int, str]]:
+    """Tokens, their possessive-free forms, and the clause breaks: token index -> the
+    punctuation between it and the token before (a slot does not reach across it)."""
+    ms = list(_TOKEN.finditer(text))
+    toks = [m.group(0) for m in ms]
+    breaks: dict[int, str] = {}
+    for j in range(1, len(ms)):
+        gap = "".join(_BREAK.findall(text[ms[j - 1].end():ms[j].start()]))
+        if gap:
+            breaks[j] = gap
+    return toks, [_POSSESSIVE.sub("", t) for t in toks], breaks
 
 
 def name_run(toks: list[str], base: list[str], i: int) -> list[int]:
@@ -46,20 +54,43 @@ def name_run(toks: list[str], base: list[str], i: int) -> list[int]:
     return sorted(run)
 
 
-def _walk(toks: list[str], start: int, step: int, want_cap: bool) -> int | None:
+def _crosses(breaks: dict[int, str], a: int, b: int) -> bool:
+    """Is there a clause break between tokens a and b (adjacent, either order)?"""
+    return max(a, b) in breaks
+
+
+def _walk(toks: list[str], start: int, step: int, want_cap: bool,
+          breaks: dict[int, str] | None = None) -> int | None:
     """From `start`, moving by `step`, skip function words; return the first content token
-    (capitalised, if `want_cap`) within REACH, or None."""
-    j, seen = start, 0
+    (capitalised, if `want_cap`) within the clause, or None. A comma right after the
+    anchor is crossed (apposition: "the security advisor, Madis Roll"); nothing else is."""
+    j = start
     fw = _function_words()
-    while 0 <= j < len(toks) and seen < REACH:
+    breaks = breaks or {}
+    while 0 <= j < len(toks):
+        gap = breaks.get(max(j, j - step))
+        if gap and not (gap == "," and j == start):
+            return None
         t = toks[j]
         if t.lower() in fw:
             j += step
             continue
         if want_cap:
             return j if t[:1].isupper() else None
-        return j if len(t) >= 3 else None
+        return j if len(t) >= 3 and not t.isdigit() else None
     return None
+
+
+def _window(base: list[str], breaks: dict[int, str], start: int, step: int) -> list[str]:
+    """Up to WINDOW tokens from `start` in direction `step`, stopping at a clause break."""
+    out: list[str] = []
+    j = start
+    while 0 <= j < len(base) and len(out) < WINDOW:
+        if out and _crosses(breaks, j, j - step):
+            break
+        out.append(base[j])
+        j += step
+    return out
 
 
 def _omitted_part(cbase: list[str], run: list[int], i: int, sbase: list[str]) -> bool:
@@ -87,12 +118,12 @@ def slot_filler(claim: str, entity: str, text: str, name_anchors_only: bool = Fa
     puts the entity itself there, has no such slot, or names only part of the name.
     With `name_anchors_only`, only capitalised neighbours anchor a slot (common nouns
     like "soldiers" recur with many names; use them only for closely aligned sentences)."""
-    ctoks, cbase = _tokens(claim)
+    ctoks, cbase, cbreaks = _tokens(claim)
     if entity not in cbase:
         return None
     i = cbase.index(entity)
     run = name_run(ctoks, cbase, i)
-    stoks, sbase = _tokens(text)
+    stoks, sbase, sbreaks = _tokens(text)
     keys = sentence_keys(text)
     fw = _function_words()
     run = [k for k in run if cbase[k].lower() not in fw]  # "The" of "The New York Times"
@@ -102,18 +133,19 @@ def slot_filler(claim: str, entity: str, text: str, name_anchors_only: bool = Fa
     run_names = [cbase[k] for k in run]
     fillers: list[str] = []
     for step, edge in ((-1, run[0]), (1, run[-1])):
-        a = _walk(ctoks, edge + step, step, want_cap=False)
+        a = _walk(ctoks, edge + step, step, want_cap=False, breaks=cbreaks)
         if a is None or (name_anchors_only and not ctoks[a][:1].isupper()):
             continue
         anchor = cbase[a].lower()
         for k, tok in enumerate(sbase):
             if tok.lower() != anchor:
                 continue
-            lo, hi = sorted((k - step, k - step * WINDOW))
-            window = " ".join(sbase[max(0, lo):hi + 1])
+            if sbreaks.get(max(k, k - step), ",") != ",":
+                continue  # a hard break right after the anchor: nothing fills the slot
+            window = " ".join(_window(sbase, sbreaks, k - step, -step))
             if any(entity_found(n, sentence_keys(window)) for n in run_names):
                 return None  # the source puts the claim's own name there
-            m = _walk(stoks, k - step, -step, want_cap=True)
+            m = _walk(stoks, k - step, -step, want_cap=True, breaks=sbreaks)
             if m is None:
                 continue
             cand = sbase[m]
@@ -126,7 +158,7 @@ def placed(claim: str, entity: str, text: str) -> bool | None:
     """Does `text` name `entity` within a few words of the name the claim binds it to
     ("Lithuania's Prime Minister": Lithuania near "Prime")? None when the entity is not
     next to another name in the claim, or the text lacks that name."""
-    ctoks, cbase = _tokens(claim)
+    ctoks, cbase, _ = _tokens(claim)
     if entity not in cbase:
         return None
     i = cbase.index(entity)
@@ -134,7 +166,7 @@ def placed(claim: str, entity: str, text: str) -> bool | None:
                if 0 <= j < len(ctoks) and ctoks[j][:1].isupper()]
     if not anchors:
         return None
-    stoks, _ = _tokens(text)
+    stoks, _, _ = _tokens(text)
     hits = [k for k, t in enumerate(stoks) if t.lower() in anchors]
     if not hits:
         return None

@@ -33,6 +33,7 @@ from rag.types import Answer, AnswerSentence, Citation, Document, Evidence, Sent
 MARKER = re.compile(r"\s?\[(\d+)\]")
 SUPPORTED = 0.5
 UNSCORED = -1.0  # the support of a sentence from untrusted text: the scorer decides
+_SWAP = re.compile(r"names differ: claim says (.+?), the (?:source|article) says")
 
 
 class SupportScorer(Protocol):
@@ -91,6 +92,8 @@ class EvidenceSupport:
 
     def _embed(self, texts: list[str]) -> list[Any]:
         todo = [t for t in dict.fromkeys(texts) if t not in self._vecs]
+        if len(self._vecs) > 4096:  # generated sentences rarely repeat: keep it bounded
+            self._vecs.clear()
         if todo:
             for t, v in zip(todo, self.embedder.embed_queries(todo), strict=True):
                 self._vecs[t] = v
@@ -107,7 +110,8 @@ class EvidenceSupport:
         for q in extract(claim):
             if not any(consistent(q, s) for s in extract(quotes)):
                 return 0.0, f"the cited evidence does not give {q.text}"
-        for name in entities(claim, skip_initial=True):
+        names = entities(claim, skip_initial=True)
+        for name in names:
             if not entity_found(name, keys):
                 return 0.0, f"the cited evidence does not mention {name}"
         vecs = self._embed([claim, *(c.quote for c in cited)])
@@ -129,6 +133,10 @@ class EvidenceSupport:
             best = max(best, w * max(sems) + (1 - w) * coverage(terms, quotes)[0])
         query = replace(analyse(claim), kind="claim", form="claim", proposition=claim)
         for j in self.judge.judge(query, evidence):
-            if j.stance == "refutes":
-                return 0.0, f"contradicts the cited evidence: {j.reason}"
+            # a swap of a word that only starts the sentence ("According to Kallas") is no
+            # name: the judge reads every capitalised word as one
+            objections = [r for r in j.reason.split("; ")
+                          if not (m := _SWAP.match(r)) or m.group(1) in names]
+            if j.stance == "refutes" and objections:
+                return 0.0, f"contradicts the cited evidence: {'; '.join(objections)}"
         return round(best, 4), "" if best >= SUPPORTED else "not close to the cited evidence"
