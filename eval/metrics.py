@@ -1,0 +1,283 @@
+"""The metrics: plain functions from a list of CaseResults to a MetricResult.
+
+Each returns its value, a one-line reason, and details with `n` (items counted), `na`
+(items it does not apply to — reported, never a silent NaN or a silent pass) and `per_case`
+(unit id -> value, None for n/a). A metric with no applicable item has value None.
+
+Nothing here calls the engine or a judge: judge-dependent inputs (sentence support,
+citation validity) were computed by `eval/scoring.py` and stored on the CaseResult.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from eval.records import CaseResult, MetricResult
+from rag.types import VERDICTS
+
+NEI = "not_enough_info"
+
+
+def _mean(per_case: dict[str, float | None]) -> tuple[float | None, int, int]:
+    vals = [v for v in per_case.values() if v is not None]
+    na = len(per_case) - len(vals)
+    return (sum(vals) / len(vals) if vals else None), len(vals), na
+
+
+def _result(per_case: dict[str, float | None], reason: str, **extra: Any) -> MetricResult:
+    value, n, na = _mean(per_case)
+    text = reason if value is None else f"{reason}: {value:.3f} over {n} (n/a {na})"
+    if value is None:
+        text = f"{reason}: n/a (no applicable item among {len(per_case)})"
+    return MetricResult(value, text, {"n": n, "na": na, "per_case": per_case, **extra})
+
+
+def _rank(r: CaseResult) -> int | None:
+    gold = set(r.case.sources)
+    for i, s in enumerate(r.cited_sources(), 1):
+        if s in gold:
+            return i
+    return None
+
+
+def hit_at_k(results: list[CaseResult], k: int = 1) -> MetricResult:
+    """A gold source among the first k cited sources (the answer's evidence ranking);
+    n/a for cases with no gold sources."""
+    per: dict[str, float | None] = {}
+    for r in results:
+        rank = _rank(r)
+        per[r.case.id] = None if not r.case.sources else float(rank is not None and rank <= k)
+    return _result(per, f"gold source within the first {k} cited sources")
+
+
+def mrr(results: list[CaseResult]) -> MetricResult:
+    per: dict[str, float | None] = {}
+    for r in results:
+        rank = _rank(r)
+        per[r.case.id] = None if not r.case.sources else (1.0 / rank if rank else 0.0)
+    return _result(per, "mean reciprocal rank of the first gold source among cited sources")
+
+
+def citation_validity(results: list[CaseResult]) -> MetricResult:
+    """Every [n] resolves and every quote == source[start:end]; n/a without citations."""
+    per: dict[str, float | None] = {}
+    problems: dict[str, list[str]] = {}
+    for r in results:
+        v = r.validity
+        if not r.answer or not v or (v.get("n_citations", 0) == 0 and v.get("valid", True)):
+            per[r.case.id] = None
+            continue
+        per[r.case.id] = float(bool(v["valid"]))
+        if v.get("problems"):
+            problems[r.case.id] = v["problems"]
+    return _result(per, "answers whose markers all resolve and quotes all match",
+                   problems=problems)
+
+
+def _scored(r: CaseResult) -> list[dict[str, Any]]:
+    return [s for s in r.sentences if s.get("role") != "frame"]
+
+
+def citation_recall(results: list[CaseResult]) -> MetricResult:
+    """ALCE recall: share of an answer's statements fully supported by their own citations
+    (a statement without citations counts as unsupported); n/a for answers with none."""
+    per: dict[str, float | None] = {}
+    for r in results:
+        sents = _scored(r)
+        per[r.case.id] = (sum(bool(s.get("supported")) for s in sents) / len(sents)
+                          if sents else None)
+    return _result(per, "statements supported by their own citations (ALCE recall)")
+
+
+def citation_precision(results: list[CaseResult]) -> MetricResult:
+    """ALCE precision: share of citations that are needed (support alone, or the rest does
+    not support without them) in supported statements; n/a for answers with no citation."""
+    per: dict[str, float | None] = {}
+    for r in results:
+        flags = [bool(v) for s in _scored(r) for v in (s.get("precise") or {}).values()]
+        per[r.case.id] = sum(flags) / len(flags) if flags else None
+    return _result(per, "citations that support their statement (ALCE precision)")
+
+
+def faithfulness(results: list[CaseResult]) -> MetricResult:
+    """Supported answer statements / all statements, per answer, averaged; answers with no
+    statements (refusals) are n/a and counted as such."""
+    per: dict[str, float | None] = {}
+    for r in results:
+        sents = _scored(r)
+        per[r.case.id] = (sum(bool(s.get("faithful")) for s in sents) / len(sents)
+                          if sents else None)
+    return _result(per, "answer statements supported by the answer's evidence")
+
+
+def verdict_accuracy(results: list[CaseResult]) -> MetricResult:
+    per: dict[str, float | None] = {r.case.id: float(r.verdict == r.case.expected)
+                                    for r in results}
+    groups: dict[str, list[float]] = {}
+    for r in results:
+        for g in (f"lang={r.case.lang}", f"expected={r.case.expected}",
+                  *(f"tag={t}" for t in r.case.tags)):
+            groups.setdefault(g, []).append(float(r.verdict == r.case.expected))
+    by = {g: {"n": len(v), "accuracy": sum(v) / len(v)} for g, v in sorted(groups.items())}
+    return _result(per, "verdict equals the expected verdict", by_group=by)
+
+
+def confusion_matrix(results: list[CaseResult]) -> dict[str, dict[str, int]]:
+    labels = list(VERDICTS) + sorted({r.verdict for r in results} - set(VERDICTS))
+    table = {g: dict.fromkeys(labels, 0) for g in VERDICTS}
+    for r in results:
+        table[r.case.expected][r.verdict] += 1
+    return table
+
+
+def verdict_macro_f1(results: list[CaseResult]) -> MetricResult:
+    """Macro F1 over the verdict labels that occur as expected or predicted."""
+    labels = [v for v in VERDICTS if any(r.case.expected == v or r.verdict == v
+                                         for r in results)]
+    if not results or not labels:
+        return MetricResult(None, "macro-F1: n/a (no cases)", {"n": 0, "na": 0, "per_case": {}})
+    per_class = {}
+    for lab in labels:
+        tp = sum(r.verdict == lab and r.case.expected == lab for r in results)
+        fp = sum(r.verdict == lab and r.case.expected != lab for r in results)
+        fn = sum(r.verdict != lab and r.case.expected == lab for r in results)
+        p = tp / (tp + fp) if tp + fp else 0.0
+        rec = tp / (tp + fn) if tp + fn else 0.0
+        per_class[lab] = {"precision": p, "recall": rec,
+                          "f1": 2 * p * rec / (p + rec) if p + rec else 0.0, "support": tp + fn}
+    value = sum(c["f1"] for c in per_class.values()) / len(per_class)
+    return MetricResult(value, f"macro-F1 over {len(labels)} verdict labels: {value:.3f}",
+                        {"n": len(results), "na": 0, "per_class": per_class,
+                         "confusion": confusion_matrix(results),
+                         "per_case": {r.case.id: float(r.verdict == r.case.expected)
+                                      for r in results}})
+
+
+def refusal_recall(results: list[CaseResult]) -> MetricResult:
+    """Unanswerable (expected not_enough_info) cases the engine declined to answer."""
+    per: dict[str, float | None] = {r.case.id: (float(r.verdict == NEI)
+                                                if r.case.expected == NEI else None)
+                                    for r in results}
+    return _result(per, "unanswerable cases answered not_enough_info")
+
+
+def false_refusal_rate(results: list[CaseResult]) -> MetricResult:
+    """Answerable cases the engine refused (lower is better)."""
+    per: dict[str, float | None] = {r.case.id: (float(r.verdict == NEI)
+                                                if r.case.expected != NEI else None)
+                                    for r in results}
+    return _result(per, "answerable cases answered not_enough_info")
+
+
+def must_contain_recall(results: list[CaseResult]) -> MetricResult:
+    """Must-contain regexes found in the answer text (quotes included), micro-averaged;
+    n/a for cases without any."""
+    per: dict[str, float | None] = {}
+    hit = total = 0
+    missed: dict[str, list[str]] = {}
+    for r in results:
+        if not r.case.must_contain:
+            per[r.case.id] = None
+            continue
+        text = r.answer.get("answer", "") if r.answer else ""
+        found = [bool(re.search(rx, text)) for rx in r.case.must_contain]
+        per[r.case.id] = sum(found) / len(found)
+        hit += sum(found)
+        total += len(found)
+        if not all(found):
+            missed[r.case.id] = [rx for rx, f in zip(r.case.must_contain, found, strict=True)
+                                 if not f]
+    value = hit / total if total else None
+    na = sum(v is None for v in per.values())
+    reason = (f"must-contain facts found: {hit}/{total} (n/a {na})" if total
+              else "must-contain: n/a (no case lists facts)")
+    return MetricResult(value, reason, {"n": total, "na": na, "per_case": per,
+                                        "missed": missed})
+
+
+def twin_consistency(results: list[CaseResult],
+                     equivalents: tuple[frozenset[str], ...] = ()) -> MetricResult:
+    """en/sv twins: the same verdict from overlapping sources (translations listed in the
+    suite's equivalent_sources count as one source; two refusals overlap trivially)."""
+    canon = {s: min(g) for g in equivalents for s in g}
+    groups: dict[str, list[CaseResult]] = {}
+    for r in results:
+        if r.case.pair:
+            groups.setdefault(r.case.pair, []).append(r)
+    per: dict[str, float | None] = {}
+    same_verdict = 0
+    for pid, members in sorted(groups.items()):
+        if len(members) != 2:
+            per[pid] = None
+            continue
+        a, b = members
+        sa = {canon.get(s, s) for s in a.cited_sources()}
+        sb = {canon.get(s, s) for s in b.cited_sources()}
+        overlap = bool(sa & sb) or (not sa and not sb)
+        same_verdict += a.verdict == b.verdict
+        per[pid] = float(a.verdict == b.verdict and overlap)
+    return _result(per, "en/sv twins with the same verdict and overlapping sources",
+                   unit="pair", same_verdict=same_verdict)
+
+
+def _latency(results: list[CaseResult], q: float) -> MetricResult:
+    vals = [r.latency_ms for r in results if r.answer is not None]
+    per: dict[str, float | None] = {r.case.id: (r.latency_ms if r.answer is not None else None)
+                                    for r in results}
+    if not vals:
+        return MetricResult(None, f"latency p{q:g}: n/a (no answers)",
+                            {"n": 0, "na": len(per), "per_case": per})
+    value = float(np.percentile(vals, q))
+    return MetricResult(value, f"p{q:g} wall-clock ms per case over {len(vals)}: {value:.1f}",
+                        {"n": len(vals), "na": len(per) - len(vals), "per_case": per})
+
+
+def latency_p50(results: list[CaseResult]) -> MetricResult:
+    return _latency(results, 50)
+
+
+def latency_p95(results: list[CaseResult]) -> MetricResult:
+    return _latency(results, 95)
+
+
+@dataclass(frozen=True)
+class Metric:
+    fn: Callable[..., MetricResult]
+    higher_is_better: bool = True
+    binary: bool = True  # per-unit values are 0/1: McNemar applies
+    needs_equivalents: bool = False
+
+
+METRICS: dict[str, Metric] = {
+    "hit_at_1": Metric(lambda rs: hit_at_k(rs, 1)),
+    "hit_at_3": Metric(lambda rs: hit_at_k(rs, 3)),
+    "mrr": Metric(mrr, binary=False),
+    "citation_validity": Metric(citation_validity),
+    "citation_recall": Metric(citation_recall, binary=False),
+    "citation_precision": Metric(citation_precision, binary=False),
+    "faithfulness": Metric(faithfulness, binary=False),
+    "verdict_accuracy": Metric(verdict_accuracy),
+    "verdict_macro_f1": Metric(verdict_macro_f1, binary=False),
+    "refusal_recall": Metric(refusal_recall),
+    "false_refusal_rate": Metric(false_refusal_rate, higher_is_better=False),
+    "must_contain_recall": Metric(must_contain_recall, binary=False),
+    "twin_consistency": Metric(twin_consistency, needs_equivalents=True),
+    "latency_p50_ms": Metric(latency_p50, higher_is_better=False, binary=False),
+    "latency_p95_ms": Metric(latency_p95, higher_is_better=False, binary=False),
+}
+
+
+def compute(name: str, results: list[CaseResult],
+            equivalents: tuple[frozenset[str], ...] = ()) -> MetricResult:
+    m = METRICS[name]
+    return m.fn(results, equivalents) if m.needs_equivalents else m.fn(results)
+
+
+def compute_all(results: list[CaseResult],
+                equivalents: tuple[frozenset[str], ...] = ()) -> dict[str, MetricResult]:
+    return {name: compute(name, results, equivalents) for name in METRICS}

