@@ -143,7 +143,14 @@ def test_follow_up_keeps_the_conversation_and_older_citations_open(page):
     page.locator("#fc-evidence-panel .fc-evidence[data-key='t0']").wait_for()
     page.locator("#fc-t0-c2 details.fc-article[open]").wait_for()
     page.click("#fc-clear")
-    page.wait_for_function("document.querySelectorAll('#fc-chat .fc-answer').length === 0")
+    page.locator("#fc-evidence-panel .fc-evidence.fc-empty").wait_for()
+    assert page.locator("#fc-chat .fc-answer").count() == 0
+    ask(page, ARTICLE5)  # a new conversation starts from turn 0 again
+    page.locator("#fc-evidence-panel .fc-evidence[data-key='t0']").wait_for()
+    page.click("#fc-chat button[aria-label='Clear']")  # the chat's own clear icon, too
+    page.locator("#fc-evidence-panel .fc-evidence.fc-empty").wait_for()  # server state reset
+    ask(page, ARTICLE5)
+    assert page.locator("#fc-chat .fc-answer").count() == 1
 
 
 def test_check_tab_shows_a_table_of_claims(page, tmp_path):

@@ -136,7 +136,7 @@ def create_app(checker: Any, service: Service | None = None) -> Any:
                     with gr.Column(scale=3):
                         chatbot = gr.Chatbot(
                             label="Conversation", elem_id="fc-chat", height=560,
-                            latex_delimiters=[], feedback_options=None, buttons=["copy"],
+                            latex_delimiters=[], feedback_options=None, buttons=[],
                             placeholder="Ask about the indexed articles — in English or "
                                         "Swedish.")
                         with gr.Row():
@@ -168,6 +168,7 @@ def create_app(checker: Any, service: Service | None = None) -> Any:
         send.click(ui_respond, [box, turns], outs, show_progress="hidden", **private)
         chatbot.select(ui_show_turn, turns, evidence, **private)
         clear.click(ui_new_conversation, None, [chatbot, turns, evidence, box], **private)
+        chatbot.clear(ui_new_conversation, None, [chatbot, turns, evidence, box], **private)
         check_btn.click(ui_check, text, claims, **private)
         app.load(ui_show_sources, None, [summary, sources], **private)
         reindex_btn.click(ui_reindex, None, [status, summary, sources], **private)

@@ -1,7 +1,7 @@
 """The page's own CSS and one small script, passed to Gradio at mount time (no files, no
 network). The script makes `[n]` markers work: a click opens that citation's article view
 with the exact span highlighted and scrolls to it; if the evidence panel is still showing
-another answer (an older turn was clicked), it waits briefly for the panel to switch.
+another answer (an older turn was clicked), it waits for the server to switch the panel.
 """
 
 CSS = """
@@ -80,7 +80,7 @@ HEAD = """
     const link = ev.target instanceof Element ? ev.target.closest('a.fc-cite') : null;
     if (!link) return;
     ev.preventDefault();  // the page has a <base>: never navigate, open the panel instead
-    openCitation((link.getAttribute('href') || '').slice(1), 20);
+    openCitation((link.getAttribute('href') || '').slice(1), 80);  // up to 12 s
   });
 })();
 </script>
