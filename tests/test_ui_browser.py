@@ -153,6 +153,16 @@ def test_follow_up_keeps_the_conversation_and_older_citations_open(page):
     assert page.locator("#fc-chat .fc-answer").count() == 1
 
 
+def test_bad_input_is_shown_in_the_chat_and_kept_in_the_box(page):
+    too_long = "Is this too long? " * 120
+    page.fill("#fc-input textarea", too_long)
+    page.press("#fc-input textarea", "Enter")
+    error = page.locator("#fc-chat .fc-error")
+    error.wait_for()
+    assert "too long" in error.inner_text()
+    assert page.input_value("#fc-input textarea") == too_long.strip()
+
+
 def test_check_tab_shows_a_table_of_claims(page, tmp_path):
     page.get_by_role("tab", name="Check a text").click()
     page.fill("#fc-check-input textarea",

@@ -56,26 +56,30 @@ def create_app(checker: Any, service: Service | None = None) -> Any:
         turns = [*turns, chat.Turn(question)]
         yield "", chat.chat_messages(turns), gr.skip(), turns
         history = chat.history(turns[:-1])
+        answer = None
         try:
             for event in svc.ask_events(question, history):
                 if isinstance(event, Delta):
                     turns[-1] = replace(turns[-1], partial=turns[-1].partial + event.text)
                     yield "", chat.chat_messages(turns), gr.skip(), turns
                 elif isinstance(event, Final):
-                    turns[-1] = replace(turns[-1], answer=event.answer)
+                    answer = event.answer
+                    turns[-1] = replace(turns[-1], answer=answer)
+            if answer is None:  # a stream that ended without its answer: say so
+                raise FactCheckError("no answer came back from the engine; try again")
         except FactCheckError as exc:
             turns[-1] = replace(turns[-1], error=str(exc))
             yield question, chat.chat_messages(turns), gr.skip(), turns
             return
-        key = chat.turn_key(len(turns) - 1)
-        panel = render.evidence_html(turns[-1].answer, svc.docs(), key)
+        panel = render.evidence_html(answer, svc.docs(), chat.turn_key(len(turns) - 1))
         yield "", chat.chat_messages(turns), panel, turns
 
     def ui_show_turn(turns: list[chat.Turn], evt: gr.SelectData) -> Any:
         i = chat.turn_of_message(evt.index if isinstance(evt.index, int) else evt.index[0])
-        if i >= len(turns) or turns[i].answer is None:
+        answer = turns[i].answer if i < len(turns) else None
+        if answer is None:
             return gr.skip()
-        return render.evidence_html(turns[i].answer, svc.docs(), chat.turn_key(i))
+        return render.evidence_html(answer, svc.docs(), chat.turn_key(i))
 
     def ui_new_conversation() -> tuple[Any, ...]:
         return [], [], render.empty_evidence_html(), ""
