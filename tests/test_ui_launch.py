@@ -71,3 +71,13 @@ def test_chat_serves_ui_and_api_on_loopback(seeds_index):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_gradio_is_at_or_above_the_last_security_fix():
+    # GHSA-j36p-7w88-g82j (path traversal, fixed in 6.16.0) is the latest gradio advisory
+    # we know of; a downgrade below it must not go unnoticed.
+    from importlib.metadata import version
+
+    from packaging.version import Version
+
+    assert Version(version("gradio")) >= Version("6.16.0")
