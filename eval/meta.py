@@ -46,7 +46,7 @@ def _binary(label: str) -> str:
 
 
 def summarize(pairs: list[LabelPair], preds: list[str]) -> dict[str, Any]:
-    gold = [p.label for p in pairs]
+    gold: list[str] = [p.label for p in pairs]
     out: dict[str, Any] = {
         "n": len(pairs),
         "balanced_accuracy": balanced_accuracy([_binary(g) for g in gold],
@@ -65,7 +65,7 @@ def summarize(pairs: list[LabelPair], preds: list[str]) -> dict[str, Any]:
             groups.setdefault(f"kind={p.kind}", []).append(i)
     out["groups"] = {}
     for name, idx in sorted(groups.items()):
-        g = [gold[i] for i in idx]
+        g: list[str] = [gold[i] for i in idx]
         pr = [preds[i] for i in idx]
         out["groups"][name] = {
             "n": len(idx),

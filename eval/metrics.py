@@ -129,7 +129,7 @@ def verdict_accuracy(results: list[CaseResult]) -> MetricResult:
 
 def confusion_matrix(results: list[CaseResult]) -> dict[str, dict[str, int]]:
     labels = list(VERDICTS) + sorted({r.verdict for r in results} - set(VERDICTS))
-    table = {g: dict.fromkeys(labels, 0) for g in VERDICTS}
+    table: dict[str, dict[str, int]] = {g: dict.fromkeys(labels, 0) for g in VERDICTS}
     for r in results:
         table[r.case.expected][r.verdict] += 1
     return table

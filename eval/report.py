@@ -57,8 +57,9 @@ def markdown(payload: dict[str, Any]) -> str:
                   "embedder with rag/)"),
               f"- git: {payload['environment']['git']}; python "
               f"{payload['environment']['python']}",
-              f"- {payload['run']['seconds']} s in all (index warm-up "
-              f"{payload['run']['warmup_ms']} ms, scoring {payload['run']['scoring_seconds']} s)",
+              f"- {payload['run']['seconds']} s for cases, scoring and judge meta-evaluation "
+              f"(scoring {payload['run']['scoring_seconds']} s; index load "
+              f"{eng.get('index_load_ms', 'n/a')} ms, not in the per-case latency)",
               "", "## Metrics", "", "| metric | value | n | n/a | how |", "|---|---|---|---|---|"]
     for name, r in m.items():
         d = r["details"]

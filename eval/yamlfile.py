@@ -66,8 +66,8 @@ def load(path: Path) -> Any:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        raise SuiteError(f"{path}:{line}: malformed YAML: {exc.problem or exc}") from exc
+        where = mark.line + 1 if mark else 0
+        raise SuiteError(f"{path}:{where}: malformed YAML: {exc.problem or exc}") from exc
     except yaml.YAMLError as exc:
         raise SuiteError(f"{path}: malformed YAML: {exc}") from exc
     finally:
