@@ -9,7 +9,7 @@ import pytest
 from conftest import SEEDS
 
 from rag.errors import IndexLockedError
-from ui.service import Busy, Final, Gate, Service
+from ui.service import Busy, Delta, Final, Gate, Service
 
 
 def test_gate_refuses_when_the_waiting_room_is_full():
@@ -55,7 +55,22 @@ def test_gate_times_out_into_busy():
 def test_ask_events_end_with_the_verified_answer(checker):
     events = list(Service(checker).ask_events("Does Estonia need parliamentary approval to "
                                               "train Ukrainian soldiers?"))
-    assert isinstance(events[-1], Final) and events[-1].answer.citations
+    final = events[-1]
+    assert isinstance(final, Final) and final.answer.citations
+    assert all(isinstance(e, Delta) for e in events[:-1])
+    streamed = "".join(e.text for e in events if isinstance(e, Delta))
+    assert streamed in ("", final.answer.answer)  # offline: nothing, or the answer in one piece
+
+
+def test_a_closed_stream_gives_its_engine_slot_back(checker):
+    gate = Gate(concurrency=1, max_waiting=0)
+    events = Service(checker, gate).ask_events("Does Estonia need parliamentary approval?")
+    next(events)  # holds the only slot while the stream is open
+    with pytest.raises(Busy), gate:
+        pass
+    events.close()
+    with gate:
+        pass
 
 
 @pytest.fixture()

@@ -15,8 +15,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterable, Iterator
-from itertools import chain
+from collections.abc import Generator, Iterable, Iterator
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -131,11 +130,20 @@ def sse(objects: Iterable[dict[str, Any]]) -> Iterator[bytes]:
     yield b"data: [DONE]\n\n"
 
 
-def started(events: Iterator[Delta | Final]) -> Iterator[Delta | Final]:
+def started(events: Generator[Delta | Final, None, None]) -> Iterator[Delta | Final]:
     """Run the stream up to its first event now, so errors become an HTTP status rather
-    than a broken stream; the returned iterator replays that event first."""
+    than a broken stream; the returned iterator replays that event first, and closes the
+    stream (releasing its engine slot) when it is closed or collected."""
     first = next(events)
-    return chain([first], events)
+
+    def replay() -> Iterator[Delta | Final]:
+        try:
+            yield first
+            yield from events
+        finally:
+            events.close()
+
+    return replay()
 
 
 def models() -> dict[str, Any]:

@@ -14,7 +14,7 @@ What it does not do: render anything or know about HTTP or Gradio.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +39,8 @@ class Gate:
         self.wait_s = wait_s
 
     def __enter__(self) -> Gate:
+        if self._slots.acquire(blocking=False):
+            return self
         with self._lock:
             if self._waiting >= self.max_waiting:
                 raise Busy(f"the server is busy ({self._waiting} requests waiting); "
@@ -72,7 +74,7 @@ class Service:
         self.gate = gate or Gate()
 
     def ask_events(self, query: str, history: list[Any] | None = None
-                   ) -> Iterator[Delta | Final]:
+                   ) -> Generator[Delta | Final, None, None]:
         stream = getattr(self.checker, "stream", None)
         with self.gate:  # held while generating; released when the stream ends or closes
             if stream is None:
