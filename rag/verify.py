@@ -25,7 +25,7 @@ from rag.align import content_terms, coverage, entity_found, scaled_similarity, 
 from rag.analyse import analyse, entities
 from rag.embed import Embedder
 from rag.evidence import CROSS_LINGUAL_OFFSET
-from rag.judge import OfflineJudge
+from rag.judge import OfflineJudge, polarity_negative
 from rag.quantities import consistent, extract
 from rag.text import detect_lang
 from rag.types import Answer, AnswerSentence, Citation, Document, Evidence, Sentence
@@ -82,6 +82,21 @@ def verify(answer: Answer, docs: dict[str, Document], drop_unsupported: bool = T
                    warnings=tuple(dict.fromkeys(warnings)))
 
 
+def _polarity_flip(claim: str, terms: list[str], quote: str, cross: bool) -> str:
+    """Why the quote says the opposite of the claim, or "". A negation (or denial) on one
+    side only, in the whole sentences and, within one language, also in the clauses that
+    carry the claim's words (so an unrelated "not" elsewhere in the quote does not count).
+    Across languages words do not match and the whole sentences decide: strict on purpose."""
+    claim_neg, claim_cues = polarity_negative(claim, [])
+    src_neg, src_cues = polarity_negative(quote, [])
+    if claim_neg == src_neg:
+        return ""
+    if not cross and polarity_negative(claim, terms)[0] == polarity_negative(quote, terms)[0]:
+        return ""
+    return f"polarity differs: source says '{src_cues[0]}'" if src_neg else \
+        f"polarity differs: the sentence says '{claim_cues[0]}', the source does not"
+
+
 class EvidenceSupport:
     """Support of a generated sentence by the quotes it cites, in [0, 1] with a reason."""
 
@@ -115,28 +130,37 @@ class EvidenceSupport:
             if not entity_found(name, keys):
                 return 0.0, f"the cited evidence does not mention {name}"
         vecs = self._embed([claim, *(c.quote for c in cited)])
-        best = 0.0
-        sems: list[float] = []
+        scored: list[tuple[float, float, Citation]] = []  # (score, similarity, citation)
         evidence = []
+        flipped = ""
         for c, v in zip(cited, vecs[1:], strict=True):
             cross = c.lang != lang
             sem = scaled_similarity(float(vecs[0] @ v)
                                     + (CROSS_LINGUAL_OFFSET if cross else 0.0))
             w = 0.75 if cross else 0.5  # words are thin evidence across languages
             score = w * sem + (1 - w) * coverage(terms, c.quote)[0]
-            sems.append(sem)
-            best = max(best, score)
             evidence.append(Evidence(Sentence(c.source, c.chunk_id, c.start, c.end, c.quote,
                                               c.lang), c.title, score, similarity=sem))
-        if len(cited) > 1:  # a sentence that combines its citations
-            w = 0.75 if all(c.lang != lang for c in cited) else 0.5
-            best = max(best, w * max(sems) + (1 - w) * coverage(terms, quotes)[0])
+            cue = _polarity_flip(claim, terms, c.quote, cross)
+            if cue:  # a quote that says the opposite supports nothing
+                flipped = cue
+                continue
+            scored.append((score, sem, c))
+        if not scored:
+            return 0.0, f"contradicts the cited evidence: {flipped}"
+        best = max(score for score, _, _ in scored)
+        if len(scored) > 1:  # a sentence that combines its citations
+            agree = [c for _, _, c in scored]
+            w = 0.75 if all(c.lang != lang for c in agree) else 0.5
+            joined = " ".join(c.quote for c in agree)
+            best = max(best, w * max(sem for _, sem, _ in scored)
+                       + (1 - w) * coverage(terms, joined)[0])
         query = replace(analyse(claim), kind="claim", form="claim", proposition=claim)
         for j in self.judge.judge(query, evidence):
-            # a swap of a word that only starts the sentence ("According to Kallas") is no
-            # name: the judge reads every capitalised word as one
-            objections = [r for r in j.reason.split("; ")
-                          if not (m := _SWAP.match(r)) or m.group(1) in names]
+            # polarity was checked above, on whole sentences too; a swap of a word that only
+            # starts the sentence ("According to Kallas") is no name
+            objections = [r for r in j.reason.split("; ") if not r.startswith("polarity")
+                          and (not (m := _SWAP.match(r)) or m.group(1) in names)]
             if j.stance == "refutes" and objections:
                 return 0.0, f"contradicts the cited evidence: {'; '.join(objections)}"
         return round(best, 4), "" if best >= SUPPORTED else "not close to the cited evidence"
