@@ -117,7 +117,8 @@ def test_article5_answer_has_badge_and_exact_highlighted_quotes(page, tmp_path):
 
 def test_swedish_example_is_answered_in_swedish(page, tmp_path):
     page.get_by_text("Skulle en attack mot Nato-instruktörer", exact=False).first.click()
-    assert "Skulle en attack" in page.input_value("#fc-input textarea")
+    page.wait_for_function(  # the example fills the box through an event: wait for it
+        "document.querySelector('#fc-input textarea').value.startsWith('Skulle en attack')")
     before = page.locator("#fc-chat .fc-answer").count()
     page.click("#fc-send")
     page.wait_for_function(
