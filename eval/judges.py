@@ -47,8 +47,11 @@ class Support:
 
 @runtime_checkable
 class SupportScorer(Protocol):
-    name: str
-    version: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
 
     def settings(self) -> dict[str, Any]: ...
 
@@ -359,7 +362,7 @@ class EngineJudgeScorer:
         from rag.judge import OfflineJudge
 
         self._emb = _shared(embedder)
-        self._judge = OfflineJudge()
+        self._judge = OfflineJudge(self._emb.embedder)  # as FactChecker.from_settings builds it
         self.version = f"rag.judge.{type(self._judge).__name__}/{self._judge.name}"
 
     def settings(self) -> dict[str, Any]:
@@ -406,9 +409,15 @@ class CachedScorer:
 
     def __init__(self, inner: SupportScorer) -> None:
         self.inner = inner
-        self.name = inner.name
-        self.version = inner.version
         self._memo: dict[tuple[str, str], Support] = {}
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def version(self) -> str:
+        return self.inner.version
 
     def settings(self) -> dict[str, Any]:
         return self.inner.settings()

@@ -11,8 +11,9 @@
 - Transport failures (no server, HTTP errors after the client's retries) raise `JudgeError`:
   an eval whose judge cannot be reached has no result, rather than a silent one.
 
-Configured from FACTCHECK_LLM_BASE_URL, FACTCHECK_LLM_MODEL and FACTCHECK_LLM_API_KEY
-(falling back to OPENAI_API_KEY); the key is read on first use.
+Configured from FACTCHECK_LLM_BASE_URL, FACTCHECK_LLM_MODEL (unset: the first model the
+endpoint lists) and FACTCHECK_LLM_API_KEY (falling back to OPENAI_API_KEY); the key is read
+on first use.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class JudgeError(FactCheckError):
 class LLMJudge:
     name = "llm"
 
-    def __init__(self, base_url: str | None, model: str, api_key: str | None = None,
+    def __init__(self, base_url: str | None, model: str | None, api_key: str | None = None,
                  cache_dir: Path | None = None, runs: int = 1, timeout: float = 120.0) -> None:
         if runs < 1:
             raise ConfigError("the LLM judge needs runs >= 1")
@@ -61,7 +62,6 @@ class LLMJudge:
         self.cache_dir = cache_dir
         self._api_key = api_key
         self._client: Any = None
-        self.version = f"{PROMPT_VERSION}/{model}"
         self._stats: Counter[str] = Counter()
         self._agreement: list[float] = []
 
@@ -75,9 +75,27 @@ class LLMJudge:
                                        or os.environ.get("OPENAI_API_KEY")):
             raise ConfigError("the LLM judge needs an endpoint: set FACTCHECK_LLM_BASE_URL "
                               "(any OpenAI-compatible server) or OPENAI_API_KEY")
-        if not s.llm_model:
-            raise ConfigError("the LLM judge needs a model: set FACTCHECK_LLM_MODEL")
         return cls(s.llm_base_url, s.llm_model, cache_dir=cache_dir, runs=runs)
+
+    @property
+    def version(self) -> str:
+        return f"{PROMPT_VERSION}/{self.model or 'unresolved'}"
+
+    def _resolve_model(self) -> str:
+        """FACTCHECK_LLM_MODEL unset: the first model the endpoint lists (as the engine does)."""
+        if self.model is None:
+            import openai
+
+            try:
+                listed = list(self._get_client().models.list())
+            except openai.OpenAIError as exc:
+                raise JudgeError(f"LLM judge at {self.base_url}: cannot list models "
+                                 f"({type(exc).__name__}); set FACTCHECK_LLM_MODEL") from exc
+            if not listed:
+                raise JudgeError(f"LLM judge at {self.base_url} lists no model; "
+                                 f"set FACTCHECK_LLM_MODEL")
+            self.model = str(listed[0].id)
+        return self.model
 
     def settings(self) -> dict[str, Any]:
         return {"base_url": self.base_url, "model": self.model, "temperature": 0,
@@ -102,7 +120,8 @@ class LLMJudge:
         return self._client
 
     def _key(self, claim: str, passage: str, i: int) -> str:
-        blob = json.dumps([PROMPT_VERSION, SYSTEM, self.base_url, self.model, 0, i, claim,
+        blob = json.dumps([PROMPT_VERSION, SYSTEM, self.base_url, self._resolve_model(), 0, i,
+                           claim,
                            passage], ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -129,7 +148,7 @@ class LLMJudge:
 
         try:
             resp = self._get_client().chat.completions.create(
-                model=self.model, temperature=0, response_format={"type": "json_object"},
+                model=self._resolve_model(), temperature=0, response_format={"type": "json_object"},
                 messages=[{"role": "system", "content": SYSTEM},
                           {"role": "user", "content": f"CLAIM:\n{claim}\n\nPASSAGE:\n{passage}"}])
         except openai.OpenAIError as exc:

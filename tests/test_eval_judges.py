@@ -38,7 +38,17 @@ class Scripted:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                data = json.dumps({"object": "list", "data": [
+                    {"id": "listed-model", "object": "model", "created": 0,
+                     "owned_by": "scripted"}]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 outer.requests.append(body)
                 outer.auth.append(self.headers.get("Authorization", ""))
@@ -224,15 +234,17 @@ def test_configuration_from_the_environment(monkeypatch, server, tmp_path):
     with pytest.raises(ConfigError, match="FACTCHECK_LLM_BASE_URL"):
         LLMJudge.from_env(tmp_path)
     monkeypatch.setenv("FACTCHECK_LLM_BASE_URL", server.url)
-    with pytest.raises(ConfigError, match="FACTCHECK_LLM_MODEL"):
-        LLMJudge.from_env(tmp_path)
+    listed = LLMJudge.from_env(tmp_path / "c0")  # no model set: the first one listed
+    listed.score("c", "p")
+    assert server.requests[-1]["model"] == "listed-model"
+    assert listed.version.endswith("/listed-model")
     monkeypatch.setenv("FACTCHECK_LLM_MODEL", "m")
     monkeypatch.setenv("OPENAI_API_KEY", "fallback-key")
     j = LLMJudge.from_env(tmp_path / "c1")
     j.score("c", "p")
     monkeypatch.setenv("FACTCHECK_LLM_API_KEY", "own-key")
     LLMJudge.from_env(tmp_path / "c2").score("c", "p")
-    assert server.auth == ["Bearer fallback-key", "Bearer own-key"]
+    assert server.auth == ["Bearer not-needed", "Bearer fallback-key", "Bearer own-key"]
     assert j.settings()["temperature"] == 0 and j.settings()["model"] == "m"
 
 
