@@ -48,7 +48,8 @@ class PromptTooLongError(LLMUnavailableError):
 
 @runtime_checkable
 class ChatModel(Protocol):
-    name: str  # shown as backend "llm:<name>"
+    @property
+    def name(self) -> str: ...  # the model, shown as backend "llm:<name>"
 
     def complete(self, messages: list[Message], *, max_tokens: int | None = None,
                  json_mode: bool = False) -> str: ...

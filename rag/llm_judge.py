@@ -90,10 +90,7 @@ class LLMJudge:
         self.max_cache = max_cache
         self._cache: OrderedDict[str, list[Judgement]] = OrderedDict()
         self._lock = threading.Lock()
-
-    @property
-    def name(self) -> str:
-        return f"llm:{self.chat.name}"
+        self.name = f"llm:{chat.name}"  # refreshed after a call: the model may be discovered
 
     def judge(self, query: Query, evidence: list[Evidence]) -> list[Judgement]:
         if not evidence:
@@ -107,6 +104,7 @@ class LLMJudge:
                 return list(self._cache[key])
         raw = self.chat.complete(messages, json_mode=True,
                                  max_tokens=min(1024, 64 + 48 * len(evidence)))
+        self.name = f"llm:{self.chat.name}"
         out = parse_judgements(raw, len(evidence))
         with self._lock:
             self._cache[key] = out

@@ -99,9 +99,10 @@ class FactChecker:
         judge: Judge = OfflineJudge(embedder)
         chat: ChatModel | None = None
         if settings.llm_base_url:
-            chat = OpenAIChatModel.from_settings(settings)
+            llm = OpenAIChatModel.from_settings(settings)
+            chat = llm
             if settings.llm_judge:
-                judge = LLMJudge(chat)
+                judge = LLMJudge(llm)
         return cls(settings, embedder, judge, chat)
 
     def snapshot(self) -> Snapshot:

