@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from eval.dataset import SUPPORT_LABELS
-from eval.judges import EngineJudgeScorer, OfflineScorer, SupportScorer, describe
+from eval.judges import EngineJudgeScorer, SupportScorer, describe
 from eval.llm_judge import JudgeError, LLMJudge, parse
+from eval.offline_judge import OfflineScorer
 from rag.errors import ConfigError
 
 PASSAGE = ("The Discord Leaks revealed that as of March 2023, there were 97 NATO special "
