@@ -56,7 +56,9 @@ def markdown(payload: dict[str, Any]) -> str:
                   "no (independent scorer; shares tokenising, stems, number parsing and the "
                   "embedder with rag/)"),
               f"- git: {payload['environment']['git']}; python "
-              f"{payload['environment']['python']}",
+              f"{payload['environment']['python']}; {payload['environment'].get('cpus')} CPUs, "
+              f"load average at start {payload['environment'].get('load_average')}; "
+              f"threads {payload['environment'].get('threads')}",
               f"- {payload['run']['seconds']} s for cases, scoring and judge meta-evaluation "
               f"(scoring {payload['run']['scoring_seconds']} s; index load "
               f"{eng.get('index_load_ms', 'n/a')} ms, not in the per-case latency)",

@@ -57,8 +57,22 @@ def environment() -> dict[str, Any]:
             versions[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             versions[pkg] = None
+    import os
+
+    threads = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY")}
     return {"python": sys.version.split()[0], "platform": platform.platform(),
+            "cpus": os.cpu_count(), "load_average": _load(), "threads": threads,
             "packages": versions, "git": _git()}
+
+
+def _load() -> list[float] | None:
+    """The machine's load when the run started: latency means little without it."""
+    import os
+
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
 
 
 def ask_all(engine: Engine, suites: list[Suite], progress: bool = True) -> list[CaseResult]:
