@@ -85,7 +85,7 @@ def llama_server(tmp_path_factory):
 def make(llama_server, seeds_index, embedder):
     def build(**overrides) -> FactChecker:
         s = Settings.from_env(data_dir=seeds_index, llm_base_url=llama_server, llm_model=MODEL,
-                              llm_max_output_tokens=160, llm_timeout_s=120.0, **overrides)
+                              llm_max_output_tokens=120, llm_timeout_s=120.0, **overrides)
         chat = OpenAIChatModel.from_settings(s)
         judge = LLMJudge(chat) if s.llm_judge else OfflineJudge(embedder)
         return FactChecker(s, embedder, judge, chat)
