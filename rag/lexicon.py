@@ -41,21 +41,31 @@ DENIALS = {
            "avvisade", "avvisar", "utesluta", "uteslöt", "utesluter", "nonsens", "ogrundade",
            "ogrundad"},
 }
+# hedges on the statement itself (adverbs and modal verbs). Adjectives like "possible
+# attack" hedge a noun, not the claim, and Swedish "kan" is mostly ability ("jag kan inte
+# föreställa mig"), so neither is listed.
 HEDGES = {
-    "en": {"could", "might", "may", "possibly", "possible", "potential", "potentially",
-           "likely", "unlikely", "perhaps", "reportedly", "allegedly", "fear", "fearing",
-           "feared"},
-    "sv": {"kan", "kunde", "kunna", "kanske", "möjligen", "möjlig", "möjligt", "potentiell",
-           "potentiella", "eventuellt", "troligen", "sannolikt", "påstås", "uppges",
-           "fruktar"},
+    "en": {"could", "might", "possibly", "potentially", "likely", "unlikely", "perhaps",
+           "reportedly", "allegedly", "fear", "fearing", "feared"},
+    "sv": {"kunde", "kanske", "möjligen", "eventuellt", "troligen", "sannolikt", "påstås",
+           "uppges", "fruktar"},
 }
 # qualifiers a claim stakes itself on: a source that lacks them does not support the claim
 CERTAINTY = {
     "en": {"definitely", "certainly", "always", "automatically", "automatic", "inevitably",
-           "surely", "guaranteed", "necessarily", "never"},
+           "surely", "guaranteed", "necessarily", "never", "already", "only"},
     "sv": {"definitivt", "säkert", "alltid", "automatiskt", "automatisk", "oundvikligen",
-           "garanterat", "nödvändigtvis", "aldrig"},
+           "garanterat", "nödvändigtvis", "aldrig", "redan", "endast", "enbart", "bara"},
 }
+# the same qualifier in both languages, so a Swedish claim's "automatiskt" is found in an
+# English source's "automatically"
+CERTAINTY_CONCEPTS = [
+    {"definitely", "definitivt"}, {"certainly", "surely", "säkert"}, {"always", "alltid"},
+    {"automatically", "automatic", "automatiskt", "automatisk"},
+    {"inevitably", "oundvikligen"}, {"guaranteed", "garanterat"},
+    {"necessarily", "nödvändigtvis"}, {"never", "aldrig"}, {"already", "redan"},
+    {"only", "endast", "enbart", "bara"},
+]
 # future/obligation modals: against a hedged source ("could") they overstate it
 MODALS = {
     "en": {"will", "must", "shall"},

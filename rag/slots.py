@@ -16,6 +16,8 @@ from rag.align import entity_found, sentence_keys
 from rag.text import stopwords
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*")
+_COORDINATORS = {"and", "or", "nor", "och", "eller", "samt", "&"}
+_COPULAS = {"is", "was", "are", "were", "be", "är", "var", "vara"}
 _POSSESSIVE = re.compile(r"['’]s$")
 _BREAK = re.compile(r"[.,;:!?()\[\]\"“”«»—–]")
 WINDOW = 5  # tokens after the anchor in which the source may still name the claim's entity
@@ -57,6 +59,13 @@ def name_run(toks: list[str], base: list[str], i: int) -> list[int]:
 def _crosses(breaks: dict[int, str], a: int, b: int) -> bool:
     """Is there a clause break between tokens a and b (adjacent, either order)?"""
     return max(a, b) in breaks
+
+
+def _between(base: list[str], a: int, b: int) -> tuple[str, ...]:
+    """The function words strictly between tokens a and b, in reading order."""
+    lo, hi = sorted((a, b))
+    # a copula is an apposition's comma: "the advisor is X" fills the slot of "the advisor, X"
+    return tuple(t.lower() for t in base[lo + 1:hi] if t.lower() not in _COPULAS)
 
 
 def _walk(toks: list[str], start: int, step: int, want_cap: bool,
@@ -113,6 +122,40 @@ def _omitted_part(cbase: list[str], run: list[int], i: int, sbase: list[str]) ->
     return False
 
 
+def _cap_run(base: list[str], start: int, step: int) -> list[str]:
+    """The capitalised words from `start` on, in direction `step`, in reading order."""
+    out: list[str] = []
+    j = start
+    while 0 <= j < len(base) and base[j][:1].isupper():
+        out.append(base[j])
+        j += step
+    return out if step > 0 else out[::-1]
+
+
+def _abbreviates(short: str, words: list[str]) -> bool:
+    """Is `short` an acronym of `words` ("SAS" of Special Air Service, "FM" of Foreign
+    Minister), possibly of a contiguous part of them?"""
+    if not short.isupper() or len(short) < 2 or len(words) < 2:
+        return False
+    initials = "".join(w[0] for w in words).upper()
+    return short in initials
+
+
+def abbreviated_in(claim: str, entity: str, text: str) -> bool:
+    """Does `text` name the claim's multi-word name around `entity` by its acronym, or
+    spell out the claim's acronym ("FM" / "Foreign Minister", "SAS" / "Special Air
+    Service")?"""
+    ctoks, cbase, _ = _tokens(claim)
+    if entity not in cbase:
+        return False
+    run = [cbase[k] for k in name_run(ctoks, cbase, cbase.index(entity))]
+    stoks, sbase, _ = _tokens(text)
+    if any(_abbreviates(t, run) for t in sbase):
+        return True
+    return any(_abbreviates(entity, _cap_run(sbase, k, 1)) for k in range(len(sbase))
+               if sbase[k][:1] == entity[:1])
+
+
 def slot_filler(claim: str, entity: str, text: str, name_anchors_only: bool = False) -> str | None:
     """The different name `text` puts in the claim's slot for `entity`, or None if the text
     puts the entity itself there, has no such slot, or names only part of the name.
@@ -136,6 +179,8 @@ def slot_filler(claim: str, entity: str, text: str, name_anchors_only: bool = Fa
         a = _walk(ctoks, edge + step, step, want_cap=False, breaks=cbreaks)
         if a is None or (name_anchors_only and not ctoks[a][:1].isupper()):
             continue
+        if set(_between(cbase, a, edge)) & _COORDINATORS:
+            continue  # "Lithuania and France": a sibling in a list, not a slot
         anchor = cbase[a].lower()
         for k, tok in enumerate(sbase):
             if tok.lower() != anchor:
@@ -148,7 +193,13 @@ def slot_filler(claim: str, entity: str, text: str, name_anchors_only: bool = Fa
             m = _walk(stoks, k - step, -step, want_cap=True, breaks=sbreaks)
             if m is None:
                 continue
+            if not ctoks[a][:1].isupper() and \
+                    _between(sbase, k, m) != _between(cbase, a, edge):
+                continue  # "trainers in Ukraine" vs "trainers by Russia": another role
             cand = sbase[m]
+            if _abbreviates(cand, [cbase[k] for k in run]) or \
+                    _abbreviates(entity, _cap_run(sbase, m, -step)):
+                return None  # "FM" for "Foreign Minister", "SAS" for "Special Air Service"
             if cand.lower() not in claim_low:
                 fillers.append(cand)
     return fillers[0] if fillers else None
