@@ -17,6 +17,7 @@ refutes when it is aligned and one of them does. Everything else is neutral.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
@@ -30,7 +31,15 @@ from rag.align import (
 )
 from rag.analyse import entities
 from rag.embed import Embedder
-from rag.lexicon import CERTAINTY, CERTAINTY_CONCEPTS, DENIALS, HEDGES, MODALS, NEGATIONS
+from rag.lexicon import (
+    CATENATIVES,
+    CERTAINTY,
+    CERTAINTY_CONCEPTS,
+    DENIALS,
+    HEDGES,
+    MODALS,
+    NEGATIONS,
+)
 from rag.names import NameMatcher
 from rag.quantities import Quantity, comparable_units, consistent, extract
 from rag.slots import abbreviated_in
@@ -125,7 +134,9 @@ def _negation_cues(clause: str) -> list[tuple[str, tuple[str, ...]]]:
         if i in neg:
             after = [t for t in toks[i + 1:i + 5] if t not in fw and t not in NEG_WORDS]
             before = [t for t in toks[max(0, i - 2):i] if t not in fw]
-            focus = tuple(after[:2]) or tuple(before[-1:])
+            # a catenative verb passes the negation on: "not risk escalating" -> escalating
+            focus = tuple(after[:2]) if after and after[0] in CATENATIVES else \
+                tuple(after[:1]) or tuple(before[-1:])
         out.append((toks[i], focus))
     return out
 
@@ -157,6 +168,26 @@ def _has_qualifier(cue: str, text: str) -> bool:
     found = set(_cues(text, CERTAINTY)) | set(_cues(text, MODALS))
     concept = next((c for c in CERTAINTY_CONCEPTS if cue in c), {cue})
     return bool(found & concept)
+
+
+BOUND_NEAR = 4  # claim names this close together are about each other ("X's advisor Y")
+BOUND_FAR = 60  # characters apart in the source: then it says them of different things
+
+
+def _bindings_broken(claim: str, text: str, names: NameMatcher) -> tuple[str, str] | None:
+    """Two names the claim puts next to each other ("Estonia's security advisor Ingrida
+    Šimonytė") that the source names only far apart, in different statements."""
+    ents = list(entities(claim))
+    toks = [m.group(0) for m in re.finditer(r"\w+(?:['’-]\w+)*", claim)]
+    base = [re.sub(r"['’]s$", "", t) for t in toks]
+    pos = {e: base.index(e) for e in ents if e in base}
+    located = {e: names.locate(e, text) for e in pos}
+    for a in pos:
+        for b in pos:
+            if pos[a] < pos[b] <= pos[a] + BOUND_NEAR and located[a] and located[b] \
+                    and min(abs(x - y) for x in located[a] for y in located[b]) > BOUND_FAR:
+                return a, b
+    return None
 
 
 def _established_in(claim: str, quantities: list[Quantity], context: str, lang: str) -> bool:
@@ -352,6 +383,10 @@ class OfflineJudge:
         if not same_lang and _negations(text) and not _negations(query.proposition):
             # a negation the carriers could not place may still be about the claim
             return Judgement("neutral", align, "the source has a negation that may apply")
+        broken = _bindings_broken(query.proposition, text, self._names)
+        if broken:
+            return Judgement("neutral", align, f"the source does not link {broken[0]} and "
+                                               f"{broken[1]} as the claim does")
         support_floor = SUPPORT_COVERAGE if same_lang else SUPPORT_SIMILARITY
         if align >= SUPPORT_ALIGN and close >= support_floor:
             claim_q = extract(query.proposition)

@@ -91,5 +91,13 @@ APPROX = {"about", "around", "roughly", "approximately", "some", "cirka", "ungef
           "omkring", "runt"}
 
 
+# verbs that pass a negation on to the verb they take: "does not risk escalating",
+# "riskerar inte att trappa upp", "did not try to stop"
+CATENATIVES = {"risk", "risks", "try", "tried", "seem", "seems", "need", "needs", "want",
+               "wants", "plan", "plans", "intend", "intends", "begin", "start", "riskera",
+               "riskerar", "försöka", "försöker", "verka", "verkar", "behöva", "behöver",
+               "vilja", "vill", "planera", "planerar", "börja", "börjar"}
+
+
 def all_of(table: dict[str, set[str]]) -> set[str]:
     return table["en"] | table["sv"]

@@ -20,6 +20,7 @@ from rag.embed import Embedder
 SAME_NAME_COS = 0.875
 _CAP_RUN = re.compile(r"\b[A-ZÅÄÖÉ][\w’'-]*(?:\s+[A-ZÅÄÖÉ][\w’'-]*){0,2}")
 _MAX_CACHE = 50_000
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
 
 class NameMatcher:
@@ -51,6 +52,24 @@ class NameMatcher:
                 for t, v in zip(todo, fn(todo), strict=True):
                     cache[t] = v
             return np.stack([cache[t] for t in texts])
+
+    def locate(self, entity: str, text: str) -> list[int]:
+        """Character offsets in `text` where the entity is named (lexically, or by the
+        meaning of a capitalised phrase)."""
+        hits = [m.start() for m in _WORD.finditer(text)
+                if entity_found(entity, sentence_keys(m.group(0)))]
+        if hits or self._embedder is None:
+            return hits
+        spans = [(m.start(), m.group(0)) for m in _CAP_RUN.finditer(text)]
+        if not spans:
+            return []
+        q = self._vectors([entity], query=True)[0]
+        out = []
+        for start, phrase in spans:
+            subs = self._phrases(phrase)
+            if float(np.max(self._vectors(subs, query=False) @ q)) >= SAME_NAME_COS:
+                out.append(start)
+        return out
 
     def found(self, entity: str, text: str) -> bool:
         if entity_found(entity, sentence_keys(text)):
