@@ -69,8 +69,12 @@ def compose(query: Query, verdict: Verdict) -> tuple[list[AnswerSentence], list[
         for i, e in enumerate(picked)
     ]
     lead_cites = tuple(c.n for c in citations)
+    # the lead states the verdict; its support is how strongly the quotes it cites were
+    # judged to bear on the claim (each at least verdict.CREDIBLE), not the overall
+    # confidence, which also prices in how many sources agree
+    support = sum(e.judgement.score for e in picked) / len(picked)
     first = AnswerSentence(f"{lead(query, verdict)} " + "".join(f"[{n}]" for n in lead_cites),
-                           lead_cites, verdict.confidence, True)
+                           lead_cites, min(1.0, support), True)
     sentences = [first]
     group = None
     for c in citations:
