@@ -27,7 +27,8 @@ def _side(evidence: list[Evidence], stance: str) -> dict[str, float]:
 def aggregate(evidence: list[Evidence]) -> Verdict:
     sup, ref = _side(evidence, "supports"), _side(evidence, "refutes")
     w_sup, w_ref = sum(sup.values()), sum(ref.values())
-    ordered = sorted((e for e in evidence if e.judgement.stance != "neutral"),
+    ordered = sorted((e for e in evidence if e.judgement.stance != "neutral"
+                      and e.judgement.score >= CREDIBLE),
                      key=lambda e: (-e.judgement.score, e.source, e.sentence.start))
     if not sup and not ref:
         return Verdict("not_enough_info", 0.0, (), "no evidence clears the floor")
