@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup ingest chat test test-fast lint clean llm-install llm-server eval
+.PHONY: setup ingest chat test test-fast lint clean llm-install llm-server eval browser
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -47,7 +47,17 @@ ingest: setup
 chat: ingest
 	$(BIN)/factcheck chat
 
-test: setup
+# Debian's Chromium for the browser tests (they fail, not skip, without it); pip's
+# playwright drives it. Needs root or sudo on a machine that lacks it.
+browser:
+	@command -v chromium >/dev/null || { \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@chromium --version
+
+# the whole suite, markers included (slow, browser, llm): everything it needs is set up
+test: setup llm-install browser
 	$(BIN)/python -m pytest -q
 
 test-fast: setup
