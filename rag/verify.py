@@ -26,7 +26,8 @@ from rag.align import content_terms, coverage, entity_found, scaled_similarity, 
 from rag.analyse import analyse, entities
 from rag.embed import Embedder
 from rag.evidence import CROSS_LINGUAL_OFFSET
-from rag.judge import OfflineJudge, polarity_negative
+from rag.judge import OfflineJudge
+from rag.polarity import polarity_negative
 from rag.quantities import consistent, extract
 from rag.text import detect_lang
 from rag.types import Answer, AnswerSentence, Citation, Document, Evidence, Sentence

@@ -1,0 +1,104 @@
+"""Named-entity checks for the offline judge: is each name of a claim where the claim puts
+it, in the sentence or its article, and are names the claim binds together kept together?
+
+Returns swaps as human-readable reasons ("names differ: claim says Lithuania, the source
+says Estonian"); the judge decides what they weigh. Slots and acronyms live in rag.slots,
+cross-lingual name matching in rag.names.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.align import content_terms, coverage, entity_found, sentence_keys
+from rag.analyse import entities
+from rag.names import NameMatcher
+from rag.slots import abbreviated_in
+from rag.slots import placed as _placed
+from rag.slots import slot_filler as _slot_filler
+from rag.types import Evidence, Query
+
+SWAP_COVERAGE = 0.7
+WORD_SLOT_COVERAGE = 0.85
+
+BOUND_NEAR = 4  # claim names this close together are about each other ("X's advisor Y")
+BOUND_FAR = 60  # characters apart in the source: then it says them of different things
+
+
+def bindings_broken(claim: str, text: str, names: NameMatcher) -> tuple[str, str] | None:
+    """Two names the claim puts next to each other ("Estonia's security advisor Ingrida
+    Šimonytė") that the source names only far apart, in different statements."""
+    ents = list(entities(claim))
+    toks = [m.group(0) for m in re.finditer(r"\w+(?:['’-]\w+)*", claim)]
+    base = [re.sub(r"['’]s$", "", t) for t in toks]
+    pos = {e: base.index(e) for e in ents if e in base}
+    located = {e: names.locate(e, text) for e in pos}
+    for a in pos:
+        for b in pos:
+            if pos[a] < pos[b] <= pos[a] + BOUND_NEAR and located[a] and located[b] \
+                    and min(abs(x - y) for x in located[a] for y in located[b]) > BOUND_FAR:
+                return a, b
+    return None
+
+
+def entity_check(query: Query, ev: Evidence,
+                  names: NameMatcher) -> tuple[str | None, list[str], list[str]]:
+    """(swap reason or None, claim entities the article never mentions, claim entities the
+    source does not place where the claim does).
+
+    Within one language, each claim entity is looked up where the claim puts it: if the
+    sentence, or else the article, puts a different name in that phrase, it is a swap
+    ("Lithuania's Prime Minister Kallas" vs "Estonian Prime Minister Kallas"). If the
+    article never mentions it and the sentence says the rest of the claim about another
+    name, it is a swap too. Across languages names are only looked up (by meaning), never
+    called swapped: the phrase structure differs too much to compare slots."""
+    text = ev.sentence.text
+    context = ev.context or text
+    claim = query.proposition
+    claim_ents = list(entities(claim))
+    if ev.sentence.lang != query.lang:
+        # a name only the article (not the sentence) has may belong to another statement:
+        # across languages, where slots cannot be compared, that withholds support
+        not_here = [e for e in claim_ents if not names.found(e, text)]
+        return None, [e for e in not_here if not names.found(e, context)], not_here
+    # a slot next to a name ("Prime Minister") is reliable; one next to a common noun
+    # ("advisor", "soldiers") recurs with many names, so it refutes only a sentence that
+    # says nearly all of the claim, and otherwise just withholds support
+    terms = content_terms(claim)
+    word_slot: list[str] = []
+    for e in claim_ents:
+        other = _slot_filler(claim, e, text, name_anchors_only=True)
+        if other:
+            return f"names differ: claim says {e}, the source says {other}", [e], [e]
+        other = _slot_filler(claim, e, text)
+        rest = [t for t in terms if t != e.lower()]
+        if other and coverage(rest, text)[0] >= WORD_SLOT_COVERAGE:
+            return f"names differ: claim says {e}, the source says {other}", [e], [e]
+        if other:
+            word_slot.append(e)
+    sent_keys = sentence_keys(text)
+    not_here = [e for e in claim_ents if not entity_found(e, sent_keys)
+                and not abbreviated_in(claim, e, text)]
+    absent: list[str] = []
+    unplaced: list[str] = list(word_slot)
+    doc_keys = sentence_keys(context)
+    for e in not_here:
+        if not entity_found(e, doc_keys):
+            absent.append(e)  # within one language a name is matched by its words
+            continue
+        if _placed(claim, e, context) is False:
+            other = _slot_filler(claim, e, context, name_anchors_only=True)
+            if other:
+                return f"names differ: claim says {e}, the article says {other}", [e], [e]
+            unplaced.append(e)
+    claim_keys = sentence_keys(claim)
+    extra = [e for e in entities(text, skip_initial=True) if not entity_found(e, claim_keys)]
+    if absent and extra:
+        unplaced.extend(absent)
+        lowered = {a.lower() for a in absent}
+        rest = [t for t in content_terms(claim) if t not in lowered]
+        cov, _ = coverage(rest, text)
+        if cov >= SWAP_COVERAGE:
+            return f"names differ: claim says {absent[0]}, the source says {extra[0]}", \
+                absent, unplaced
+    return None, absent, unplaced
