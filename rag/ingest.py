@@ -109,11 +109,13 @@ def _embed_missing(embedder: Embedder, items: list[tuple[str, str]], desc: str,
     from tqdm import tqdm
 
     out: dict[str, np.ndarray] = {}
+    llama = vindex.make_llama_embedding(embedder)  # passages take the E5 "passage:" prefix
     with tqdm(total=len(items), desc=desc, unit=desc.split()[-1], disable=not progress,
               file=sys.stderr) as bar:
         for i in range(0, len(items), EMBED_BATCH):
             batch = items[i:i + EMBED_BATCH]
-            vecs = embedder.embed_passages([text for _, text in batch])
+            vecs = np.asarray(llama.get_text_embedding_batch([text for _, text in batch]),
+                              dtype=np.float32)
             for (key, _), v in zip(batch, vecs, strict=True):
                 out[key] = v
             bar.update(len(batch))

