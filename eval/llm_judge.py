@@ -1,4 +1,5 @@
-"""The LLM support judge: any OpenAI-compatible endpoint through the `openai` client.
+"""The LLM support judge: any OpenAI-compatible endpoint through `rag.llm`'s
+`OpenAIChatModel` (the one module that imports `openai`), in its JSON mode.
 
 - JSON output (`response_format={"type": "json_object"}`), temperature 0, one bilingual
   prompt that says claim and passage may be English, Swedish or one of each.
@@ -8,8 +9,11 @@
   counted as invalid — never a NaN, never a pass.
 - `runs=k` asks k times (separate cache entries) and takes the majority; ties go to the
   most cautious label. The spread (agreement with the majority) is reported.
-- Transport failures (no server, HTTP errors after the client's retries) raise `JudgeError`:
-  an eval whose judge cannot be reached has no result, rather than a silent one.
+- Transport failures (no server, HTTP errors after two retries, a timeout) raise
+  `JudgeError`, naming the client's error: an eval whose judge cannot be reached has no
+  result, rather than a silent one. A reply with no choice is output, and invalid.
+- No prompt cap of ours (the endpoint's context decides); replies are capped at
+  `MAX_TOKENS`, far above one label and one sentence.
 
 Configured from FACTCHECK_LLM_BASE_URL, FACTCHECK_LLM_MODEL (unset: the first model the
 endpoint lists) and FACTCHECK_LLM_API_KEY (falling back to OPENAI_API_KEY); the key is read
@@ -28,6 +32,7 @@ from typing import Any
 from eval.dataset import SUPPORT_LABELS
 from eval.judges import Support
 from rag.errors import ConfigError, FactCheckError
+from rag.llm import EmptyReplyError, LLMUnavailableError, OpenAIChatModel, client_error
 
 PROMPT_VERSION = "support-v1"
 SYSTEM = """You check whether a PASSAGE from a news article supports a CLAIM.
@@ -42,6 +47,9 @@ Reply with one JSON object: {"label": "supported" | "refuted" | "unsupported", "
 - unsupported: anything else (the passage is silent on it, or gives less than the claim).
 The reason is one short sentence."""
 CAUTION = ("unsupported", "refuted", "supported")  # tie-break order, most cautious first
+MAX_TOKENS = 512  # the reply is one label and one short sentence (parse keeps 300 chars)
+NO_PROMPT_CAP = 10**9  # claims and passages are short; the endpoint's context decides
+DEFAULT_BASE_URL = "https://api.openai.com/v1"  # where the openai client goes unconfigured
 
 
 class JudgeError(FactCheckError):
@@ -61,7 +69,7 @@ class LLMJudge:
         self.timeout = timeout
         self.cache_dir = cache_dir
         self._api_key = api_key
-        self._client: Any = None
+        self._chat: OpenAIChatModel | None = None
         self._stats: Counter[str] = Counter()
         self._agreement: list[float] = []
 
@@ -84,22 +92,21 @@ class LLMJudge:
     def _resolve_model(self) -> str:
         """FACTCHECK_LLM_MODEL unset: the first model the endpoint lists (as the engine does)."""
         if self.model is None:
-            import openai
-
             try:
-                listed = list(self._get_client().models.list())
-            except openai.OpenAIError as exc:
+                self.model = self._get_chat().model()
+            except LLMUnavailableError as exc:
+                seen = client_error(exc)
+                if seen is None:  # it answered, with an empty list
+                    raise JudgeError(f"LLM judge at {self.base_url} lists no model; "
+                                     f"set FACTCHECK_LLM_MODEL") from exc
                 raise JudgeError(f"LLM judge at {self.base_url}: cannot list models "
-                                 f"({type(exc).__name__}); set FACTCHECK_LLM_MODEL") from exc
-            if not listed:
-                raise JudgeError(f"LLM judge at {self.base_url} lists no model; "
-                                 f"set FACTCHECK_LLM_MODEL")
-            self.model = str(listed[0].id)
+                                 f"({seen}); set FACTCHECK_LLM_MODEL") from exc
         return self.model
 
     def settings(self) -> dict[str, Any]:
         return {"base_url": self.base_url, "model": self.model, "temperature": 0,
-                "response_format": "json_object", "prompt_version": PROMPT_VERSION,
+                "response_format": "json_object", "max_tokens": MAX_TOKENS,
+                "prompt_version": PROMPT_VERSION,
                 "runs": self.runs, "cache_dir": str(self.cache_dir) if self.cache_dir else None}
 
     def stats(self) -> dict[str, Any]:
@@ -109,15 +116,16 @@ class LLMJudge:
                 "items_with_disagreement": sum(a < 1.0 for a in agree)}
 
     # -- the client, created on first use (the key is a secret: read it late) -------------
-    def _get_client(self) -> Any:
-        if self._client is None:
-            from openai import OpenAI
-
+    def _get_chat(self) -> OpenAIChatModel:
+        if self._chat is None:
             key = (self._api_key or os.environ.get("FACTCHECK_LLM_API_KEY")
                    or os.environ.get("OPENAI_API_KEY") or "not-needed")
-            self._client = OpenAI(base_url=self.base_url, api_key=key, timeout=self.timeout,
-                                  max_retries=2)
-        return self._client
+            base_url = self.base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+            self._chat = OpenAIChatModel(
+                base_url, self.model, connect_timeout_s=self.timeout, timeout_s=self.timeout,
+                max_retries=2, max_prompt_tokens=NO_PROMPT_CAP, max_output_tokens=MAX_TOKENS,
+                env={"FACTCHECK_LLM_API_KEY": key})
+        return self._chat
 
     def _key(self, claim: str, passage: str, i: int) -> str:
         blob = json.dumps([PROMPT_VERSION, SYSTEM, self.base_url, self._resolve_model(), 0, i,
@@ -144,19 +152,19 @@ class LLMJudge:
         os.replace(tmp, path)  # atomic: concurrent runs never read half a file
 
     def _ask(self, claim: str, passage: str) -> str:
-        import openai
-
+        chat = self._get_chat()  # the model is resolved: _key asked for it
         try:
-            resp = self._get_client().chat.completions.create(
-                model=self._resolve_model(), temperature=0, response_format={"type": "json_object"},
-                messages=[{"role": "system", "content": SYSTEM},
-                          {"role": "user", "content": f"CLAIM:\n{claim}\n\nPASSAGE:\n{passage}"}])
-        except openai.OpenAIError as exc:
+            raw = chat.complete(  # json_mode: temperature 0, response_format json_object
+                [{"role": "system", "content": SYSTEM},
+                 {"role": "user", "content": f"CLAIM:\n{claim}\n\nPASSAGE:\n{passage}"}],
+                json_mode=True)
+        except EmptyReplyError:
+            raw = ""  # no choice in the reply: invalid output, not a transport failure
+        except LLMUnavailableError as exc:
             raise JudgeError(f"LLM judge at {self.base_url or 'api.openai.com'} failed: "
-                             f"{type(exc).__name__}: {exc}") from exc
+                             f"{client_error(exc) or exc}") from exc
         self._stats["calls"] += 1
-        choice = resp.choices[0] if resp.choices else None
-        return (choice.message.content or "") if choice else ""
+        return raw
 
     def _one(self, claim: str, passage: str, i: int) -> Support:
         key = self._key(claim, passage, i)

@@ -46,6 +46,11 @@ class PromptTooLongError(LLMUnavailableError):
     """The prompt is over the configured token cap even after trimming."""
 
 
+class EmptyReplyError(LLMUnavailableError):
+    """The endpoint answered with no choice in the reply (callers that treat a blank answer
+    as invalid output, like the eval judge, tell it from a transport failure)."""
+
+
 @runtime_checkable
 class ChatModel(Protocol):
     @property
@@ -66,6 +71,22 @@ def prompt_tokens(messages: list[Message]) -> int:
 def resolve_api_key(env: Mapping[str, str] | None = None) -> str:
     env = os.environ if env is None else env
     return env.get("FACTCHECK_LLM_API_KEY") or env.get("OPENAI_API_KEY") or _NO_KEY
+
+
+def client_error(exc: BaseException) -> str | None:
+    """`<type>: <message>` of the `openai` exception behind an `LLMUnavailableError` from
+    this module (e.g. "InternalServerError: Error code: 500 …"), for callers that report
+    what the client saw without importing it; None where the client raised nothing (an
+    empty reply, a prompt over the cap, an endpoint that lists no model)."""
+    import openai
+    from tenacity import RetryError
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, openai.OpenAIError):
+            return f"{type(seen).__name__}: {seen}"
+        seen = seen.last_attempt.exception() if isinstance(seen, RetryError) else seen.__cause__
+    return None
 
 
 def _reason(exc: BaseException) -> str:
@@ -196,7 +217,7 @@ class OpenAIChatModel:
         reply = self._call(lambda: self._get().chat.completions.create(**kwargs))
         choices = getattr(reply, "choices", None)
         if not choices:
-            raise LLMUnavailableError("empty reply")
+            raise EmptyReplyError("empty reply")
         return str(choices[0].message.content or "")
 
     def stream(self, messages: list[Message], *,

@@ -12,11 +12,8 @@ from typing import Any
 import pytest
 import requests
 from conftest import serve_app
-from test_llm_scripted import Scripted, cite, tokens
+from llm_helpers import QUESTION, Scripted, cite, tokens
 from test_ui_browser import ask, browser, open_page  # noqa: F401  (browser is a fixture)
-
-QUESTION = ("Would a Russian attack that hurts NATO trainers in Ukraine automatically trigger "
-            "Article 5?")
 
 
 def hallucinating_stream(body: dict[str, Any], i: int) -> dict[str, Any]:

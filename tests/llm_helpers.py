@@ -1,0 +1,140 @@
+"""Helpers shared by the tests of the generative path (no tests here).
+
+- `Scripted`: a real OpenAI-compatible HTTP server on 127.0.0.1 (http.server in a thread)
+  whose replies each test scripts, with the reply builders `completion`, `status` and
+  `tokens`, and `blocks`/`cite` to read the evidence blocks of a request's prompt.
+- `assert_citations_resolve`: the citation invariants every answer keeps, whichever model
+  wrote it (scripted or the real llama.cpp server).
+
+It does not build engines or fixtures: each test module does, from its own settings."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from conftest import seed_text
+
+from rag.types import Answer
+
+QUESTION = ("Would a Russian attack that hurts NATO trainers in Ukraine automatically trigger "
+            "Article 5?")
+
+# --------------------------------------------------------------------------- the server
+
+Reply = dict[str, Any]  # {"status", "json", "headers"} | {"stream": [...], "cut"} | {"hang": s}
+
+
+def completion(text: str) -> Reply:
+    return {"json": {"id": "x", "object": "chat.completion", "created": 0, "model": "scripted",
+                     "choices": [{"index": 0, "finish_reason": "stop",
+                                  "message": {"role": "assistant", "content": text}}],
+                     "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}}
+
+
+def tokens(text: str) -> list[str]:
+    return re.findall(r"\S+\s*", text)
+
+
+def status(code: int, retry_after: str | None = None) -> Reply:
+    return {"status": code, "json": {"error": {"message": f"scripted {code}", "type": "x"}},
+            "headers": {"retry-after": retry_after} if retry_after is not None else {}}
+
+
+class Scripted:
+    """Records every request; `script(request_body, index)` returns the reply."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.script: Callable[[dict[str, Any], int], Reply] = lambda body, i: completion("")
+        self.release = threading.Event()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _send(self, code: int, body: Any, headers: dict[str, str] | None = None) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                self._send(200, {"object": "list", "data": [{"id": "scripted",
+                                                             "object": "model"}]})
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.requests.append(body)
+                outer.headers.append({k.lower(): v for k, v in self.headers.items()})
+                reply = outer.script(body, len(outer.requests) - 1)
+                if "hang" in reply:
+                    outer.release.wait(reply["hang"])
+                    return
+                if "stream" in reply:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.end_headers()  # HTTP/1.0: the body ends when the connection closes
+                    for tok in reply["stream"]:
+                        chunk = {"id": "x", "object": "chat.completion.chunk", "created": 0,
+                                 "model": "scripted", "choices": [
+                                     {"index": 0, "delta": {"content": tok},
+                                      "finish_reason": None}]}
+                        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                        self.wfile.flush()
+                    if not reply.get("cut"):
+                        end = {"id": "x", "object": "chat.completion.chunk", "created": 0,
+                               "model": "scripted", "choices": [
+                                   {"index": 0, "delta": {}, "finish_reason": "stop"}]}
+                        self.wfile.write(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())
+                    return
+                self._send(reply.get("status", 200), reply["json"], reply.get("headers"))
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def close(self) -> None:
+        self.release.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def blocks(body: dict[str, Any]) -> dict[int, str]:
+    """The evidence blocks of a prompt, by number."""
+    user = body["messages"][-1]["content"]
+    return {int(n): t.strip() for n, t in
+            re.findall(r'<evidence n="(\d+)"[^>]*>\n(.*?)\n</evidence>', user, re.S)}
+
+
+def cite(body: dict[str, Any], word: str) -> int:
+    """The number of the first evidence block that mentions `word`."""
+    return next(n for n, t in blocks(body).items() if word.lower() in t.lower())
+
+
+# --------------------------------------------------------------------------- the answer
+
+def assert_citations_resolve(answer: Answer) -> None:
+    """Every citation quotes its seed article exactly at its offsets; every sentence cites,
+    in its list and in its `[n]` marks, only numbers the answer's citations carry."""
+    numbers = {c.n for c in answer.citations}
+    for c in answer.citations:
+        assert c.quote == seed_text(c.source)[c.start:c.end]
+    for s in answer.sentences:
+        assert set(s.citations) <= numbers
+        assert set(map(int, re.findall(r"\[(\d+)\]", s.text))) <= numbers
