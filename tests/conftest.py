@@ -9,6 +9,7 @@ import ipaddress
 import os
 import shutil
 import socket
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,8 +58,7 @@ def seed_text(source: str) -> str:
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = None,
-            timeout: float = 300) -> "subprocess.CompletedProcess[str]":
-    import subprocess
+            timeout: float = 300) -> subprocess.CompletedProcess[str]:
 
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "rag.cli", *args], cwd=ROOT, env=full_env,

@@ -1,7 +1,7 @@
 import pytest
 import tiktoken
-
 from conftest import SEEDS
+
 from rag.chunk import chunk_document
 from rag.sources import build_document
 
@@ -39,7 +39,7 @@ def test_ids_are_stable_content_hashes():
 def test_overlap_shares_a_sentence_between_neighbours():
     doc = _docs()[3]  # the longest seed
     chunks = chunk_document(doc, 60, overlap=1)
-    overlaps = [a.end > b.start for a, b in zip(chunks, chunks[1:]) if a.end <= b.end]
+    overlaps = [a.end > b.start for a, b in zip(chunks, chunks[1:], strict=False) if a.end <= b.end]
     assert any(overlaps)
 
 

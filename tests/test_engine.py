@@ -4,7 +4,6 @@ questions written for these tests (en and sv), and the invariants every answer k
 import json
 
 import pytest
-
 from conftest import run_cli, seed_text
 
 CASES = [

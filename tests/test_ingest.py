@@ -5,8 +5,8 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import SEEDS, run_cli
+
 from rag import store
 from rag.config import Settings
 from rag.errors import IndexLockedError

@@ -4,8 +4,8 @@ re-run completes. A real subprocess, killed with SIGKILL at a test hook."""
 import signal
 
 import pytest
-
 from conftest import run_cli
+
 from rag import store
 from rag.config import Settings
 from rag.pipeline import FactChecker

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import test_judge_contract as contract
-from test_llm_scripted import QUESTION, Reply, Scripted, completion
+from llm_helpers import QUESTION, Reply, Scripted, completion
 
 from rag.analyse import analyse
 from rag.config import Settings

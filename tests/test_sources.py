@@ -1,6 +1,6 @@
 import pytest
-
 from conftest import SEEDS, seed_text
+
 from rag.errors import ConfigError
 from rag.sources import build_document, load_sources_yaml, read_text_file
 
