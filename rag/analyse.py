@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from rag.lexicon import DO_SUPPORT, WH_WORDS, YESNO_STARTERS, all_of
+from rag.lexicon import DISCOURSE, DO_SUPPORT, WH_WORDS, YESNO_STARTERS, all_of
 from rag.quantities import extract
 from rag.text import WORD_RE, detect_lang, stopwords, words
 from rag.types import Query
@@ -26,7 +26,8 @@ def entities(text: str, skip_initial: bool = False) -> tuple[str, ...]:
     """Capitalised or all-caps words that are not function words. With `skip_initial`,
     a capitalised word that starts a sentence or quote counts only if it is all caps
     ("Speaking to FT" names FT, not "Speaking")."""
-    function = stopwords("en") | stopwords("sv") | all_of(WH_WORDS) | YESNO_STARTERS["en"]
+    function = stopwords("en") | stopwords("sv") | all_of(WH_WORDS) | YESNO_STARTERS["en"] \
+        | DISCOURSE
     out: list[str] = []
     for m in WORD_RE.finditer(text):
         w = m.group(0)

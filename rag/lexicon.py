@@ -99,5 +99,13 @@ CATENATIVES = {"risk", "risks", "try", "tried", "seem", "seems", "need", "needs"
                "vilja", "vill", "planera", "planerar", "börja", "börjar"}
 
 
+# sentence openers that are capitalised only because they come first ("Enligt New York
+# Times…", "According to Kallas…"): never names
+DISCOURSE = {"according", "enligt", "however", "dock", "dessutom", "meanwhile",
+             "previously", "tidigare", "despite", "trots", "following", "reportedly",
+             "earlier", "later", "today", "yesterday", "idag", "igår", "also", "även",
+             "moreover", "furthermore", "thus", "therefore", "därför", "alltså"}
+
+
 def all_of(table: dict[str, set[str]]) -> set[str]:
     return table["en"] | table["sv"]
