@@ -40,14 +40,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
     from rag.pipeline import load_snapshot
 
     snap = load_snapshot(_settings(args))
-    counts: dict[str, int] = {}
-    for c in snap.chunks.values():
-        counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
-    rows: list[dict[str, Any]] = [
-        {"id": d.id, "title": d.title, "lang": d.lang, "chunks": counts.get(d.id, 0),
-         **d.provenance.to_dict()}
-        for d in snap.docs.values()
-    ]
+    rows = snap.source_rows()
     if args.json:
         print(json.dumps({"build": snap.build_id, "sources": rows}, ensure_ascii=False, indent=2))
         return 0

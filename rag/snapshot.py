@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +33,14 @@ class Snapshot:
     vectors: vindex.VectorIndex
     lexical: LexicalIndex
     _bodies: dict[str, str] = field(default_factory=dict)
+
+    def source_rows(self) -> list[dict[str, Any]]:
+        """One row per indexed article: id, title, lang, chunk count and provenance."""
+        counts: dict[str, int] = {}
+        for c in self.chunks.values():
+            counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+        return [{"id": d.id, "title": d.title, "lang": d.lang, "chunks": counts.get(d.id, 0),
+                 **d.provenance.to_dict()} for d in sorted(self.docs.values(), key=lambda d: d.id)]
 
     def body_text(self, doc_id: str) -> str:
         """The article's body spans joined (no title, headings or boilerplate)."""

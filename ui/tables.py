@@ -44,13 +44,8 @@ def claims_html(answers: Sequence[Answer], docs: Mapping[str, Document],
 
 
 def source_rows(snapshot: Any) -> list[dict[str, Any]]:
-    """The indexed articles as rows (the shape `factcheck sources --json` prints)."""
-    counts: dict[str, int] = {}
-    for c in snapshot.chunks.values():
-        counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
-    return [{"id": d.id, "title": d.title, "lang": d.lang, "chunks": counts.get(d.id, 0),
-             **d.provenance.to_dict()}
-            for d in sorted(snapshot.docs.values(), key=lambda d: d.id)]
+    """The indexed articles as rows (the same rows `factcheck sources` prints)."""
+    return list(snapshot.source_rows())
 
 
 def sources_html(build_id: str, rows: Sequence[Mapping[str, Any]]) -> str:
