@@ -28,11 +28,7 @@ from rag.align import (
 from rag.analyse import entities
 from rag.embed import Embedder
 from rag.entity_check import bindings_broken, entity_check
-from rag.lexicon import (
-    CERTAINTY,
-    HEDGES,
-    MODALS,
-)
+from rag.lexicon import CERTAINTY, HEDGES, MODALS, OBLIGATION, PERMISSION
 from rag.names import NameMatcher
 from rag.polarity import cues, has_qualifier, negation_foci, negations, polarity_negative
 from rag.quantities import Quantity, comparable_units, consistent, extract
@@ -52,6 +48,9 @@ PARAPHRASE_SIMILARITY = 0.8
 # across languages a negation is tied to the claim only through names and numbers, and
 # only in a near-translation of it
 CROSS_POLARITY_SIMILARITY = 0.85
+# a cross-lingual sentence is judged at all only if it is among the closest to the claim
+CROSS_LINGUAL_MIN = 0.75
+CROSS_LINGUAL_MARGIN = 0.08
 SLOT_SWAP_ALIGN = 0.45
 OPEN_ANSWER_ALIGN = 0.45
 
@@ -97,11 +96,18 @@ class OfflineJudge:
         self._names = NameMatcher(embedder)
 
     def judge(self, query: Query, evidence: list[Evidence]) -> list[Judgement]:
-        return [self._one(query, e) for e in evidence]
+        # across languages similarity is the only evidence of "same statement", and on a
+        # corpus about one topic every sentence is similar: only the closest ones count
+        best = max((e.similarity for e in evidence), default=0.0)
+        return [self._one(query, e, best) for e in evidence]
 
-    def _one(self, query: Query, ev: Evidence) -> Judgement:
+    def _one(self, query: Query, ev: Evidence, best_similarity: float = 0.0) -> Judgement:
         text = ev.sentence.text
         align = ev.relevance
+        if ev.sentence.lang != query.lang and query.form != "open" \
+                and ev.similarity < max(CROSS_LINGUAL_MIN,
+                                        best_similarity - CROSS_LINGUAL_MARGIN):
+            return Judgement("neutral", align, "")
         swap, absent, unplaced = entity_check(query, ev, self._names)
         if query.form == "open":
             if absent:
@@ -175,6 +181,8 @@ class OfflineJudge:
         modal = cues(query.proposition, MODALS) + strong
         hedged = cues(text, HEDGES)
         modal = [c for c in modal if not has_qualifier(c, text)]
+        if cues(query.proposition, OBLIGATION) and not cues(text, OBLIGATION):
+            hedged = hedged + cues(text, PERMISSION)  # "must provide" vs "can provide"
         if modal and hedged and not cues(query.proposition, HEDGES) \
                 and align >= REFUTE_ALIGN and close >= refute_floor:
             return Judgement("refutes", 0.6 * align,

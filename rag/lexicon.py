@@ -91,6 +91,12 @@ APPROX = {"about", "around", "roughly", "approximately", "some", "cirka", "ungef
           "omkring", "runt"}
 
 
+# obligation against permission: a source that says members "can" do what a claim says
+# they "must" do does not bear the claim out
+OBLIGATION = {"en": {"must", "shall", "obliged", "required"},
+              "sv": {"måste", "skall", "tvungen", "tvungna", "skyldig", "skyldiga"}}
+PERMISSION = {"en": {"can", "may"}, "sv": {"kan", "får"}}
+
 # verbs that pass a negation on to the verb they take: "does not risk escalating",
 # "riskerar inte att trappa upp", "did not try to stop"
 CATENATIVES = {"risk", "risks", "try", "tried", "seem", "seems", "need", "needs", "want",

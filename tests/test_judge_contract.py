@@ -64,6 +64,8 @@ class TestJudgeContract:
     ("The Finnish minister Anna Virtanen signed the deal.",
      "The Swedish minister Anna Virtanen signed the deal.", "refutes", "names differ"),
     ("The attack will certainly happen.", "The attack could happen.", "refutes", "certainty"),
+    ("Each member must provide military assistance.",
+     "Each member can provide the assistance it deems appropriate.", "refutes", "certainty"),
 ])
 def test_classic_refutations_and_supports(embedder, claim, source, stance, reason):
     out = OfflineJudge(embedder).judge(analyse(claim), [_ev(source, lang=analyse(source).lang)])
