@@ -83,15 +83,21 @@ def _scored(r: CaseResult) -> list[dict[str, Any]]:
     return [s for s in r.sentences if s.get("role") != "frame"]
 
 
-def citation_recall(results: list[CaseResult]) -> MetricResult:
-    """ALCE recall: share of an answer's statements fully supported by their own citations
-    (a statement without citations counts as unsupported); n/a for answers with none."""
+def _statement_share(results: list[CaseResult], flag: str) -> dict[str, float | None]:
+    """Per case: the share of scored statements with `flag` set; None when there are none."""
     per: dict[str, float | None] = {}
     for r in results:
         sents = _scored(r)
-        per[r.case.id] = (sum(bool(s.get("supported")) for s in sents) / len(sents)
+        per[r.case.id] = (sum(bool(s.get(flag)) for s in sents) / len(sents)
                           if sents else None)
-    return _result(per, "statements supported by their own citations (ALCE recall)")
+    return per
+
+
+def citation_recall(results: list[CaseResult]) -> MetricResult:
+    """ALCE recall: share of an answer's statements fully supported by their own citations
+    (a statement without citations counts as unsupported); n/a for answers with none."""
+    return _result(_statement_share(results, "supported"),
+                   "statements supported by their own citations (ALCE recall)")
 
 
 def citation_precision(results: list[CaseResult]) -> MetricResult:
@@ -107,12 +113,8 @@ def citation_precision(results: list[CaseResult]) -> MetricResult:
 def faithfulness(results: list[CaseResult]) -> MetricResult:
     """Supported answer statements / all statements, per answer, averaged; answers with no
     statements (refusals) are n/a and counted as such."""
-    per: dict[str, float | None] = {}
-    for r in results:
-        sents = _scored(r)
-        per[r.case.id] = (sum(bool(s.get("faithful")) for s in sents) / len(sents)
-                          if sents else None)
-    return _result(per, "answer statements supported by the answer's evidence")
+    return _result(_statement_share(results, "faithful"),
+                   "answer statements supported by the answer's evidence")
 
 
 def verdict_accuracy(results: list[CaseResult]) -> MetricResult:
