@@ -1,15 +1,17 @@
 """One settings object, read from the environment once (`Settings.from_env()`).
 
-Secrets are not read here: the LLM key (FACTCHECK_LLM_API_KEY, else OPENAI_API_KEY) is
+The LLM key (FACTCHECK_LLM_API_KEY, else OPENAI_API_KEY) is not read here: it is
 resolved on first use by `rag.llm`, so the package imports and runs offline with no key set.
 The LLM is configured by FACTCHECK_LLM_BASE_URL and FACTCHECK_LLM_MODEL; its other knobs
-(timeouts, judge, drop or flag) are settings and CLI flags.
+(timeouts, judge, drop or flag) are settings and CLI flags. FACTCHECK_AUTH (the web
+server's basic-auth "user:password") is held as given, kept out of `repr`, and parsed by
+`ui.auth`; FACTCHECK_CONCURRENCY and FACTCHECK_MAX_QUEUE bound the web server's engine calls.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,9 @@ class Settings:
     llm_max_output_tokens: int = 400
     llm_judge: bool = False  # the LLM judges the evidence instead of the offline judge
     llm_unsupported: str = "drop"  # unsupported generated sentences: "drop" or "flag"
+    concurrency: int = 2  # web UI + HTTP API: engine calls at once (both share the bound)
+    max_queue: int = 32  # requests that may wait for a slot; the rest are refused (503)
+    auth: str | None = field(default=None, repr=False)  # "user:password"; parsed by ui.auth
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -48,7 +53,9 @@ class Settings:
         if env.get("FACTCHECK_CHROMA_URL"):
             values["chroma_url"] = env["FACTCHECK_CHROMA_URL"]
         for key, name in (("FACTCHECK_CHUNK_TOKENS", "chunk_tokens"),
-                          ("FACTCHECK_TOP_K", "top_k")):
+                          ("FACTCHECK_TOP_K", "top_k"),
+                          ("FACTCHECK_CONCURRENCY", "concurrency"),
+                          ("FACTCHECK_MAX_QUEUE", "max_queue")):
             if env.get(key):
                 try:
                     values[name] = int(env[key])
@@ -58,6 +65,8 @@ class Settings:
             values["llm_base_url"] = env["FACTCHECK_LLM_BASE_URL"]
         if env.get("FACTCHECK_LLM_MODEL"):
             values["llm_model"] = env["FACTCHECK_LLM_MODEL"]
+        if env.get("FACTCHECK_AUTH"):
+            values["auth"] = env["FACTCHECK_AUTH"]
         known = {f.name for f in fields(cls)}
         for key, value in overrides.items():
             if key not in known:
@@ -70,6 +79,9 @@ class Settings:
         if settings.llm_unsupported not in ("drop", "flag"):
             raise ConfigError(f"llm_unsupported must be 'drop' or 'flag', "
                               f"got {settings.llm_unsupported!r}")
+        if settings.concurrency < 1 or settings.max_queue < 1:
+            raise ConfigError("FACTCHECK_CONCURRENCY and FACTCHECK_MAX_QUEUE must be at "
+                              "least 1")
         if settings.llm_timeout_s <= 0 or settings.llm_connect_timeout_s <= 0:
             raise ConfigError("LLM timeouts must be positive (seconds)")
         return settings

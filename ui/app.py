@@ -191,15 +191,16 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> Non
 
     from rag.pipeline import FactChecker
     from ui.api import create_api
-    from ui.auth import auth_from_env
+    from ui.auth import parse_auth
 
+    auth = parse_auth(settings.auth)
     checker = FactChecker.from_settings(settings)
     checker.snapshot()  # fail now, with the CLI's message, if there is no index
-    auth = auth_from_env()
     if auth is None and host not in ("127.0.0.1", "localhost", "::1"):
         print(f"factcheck: warning: serving on {host} without FACTCHECK_AUTH: anyone who can "
               f"reach this address can use the app and re-index", file=sys.stderr)
-    app = create_api(checker, auth=auth)
+    app = create_api(checker, auth=auth, concurrency=settings.concurrency,
+                     max_queue=settings.max_queue, host=host, port=port)
     shown = f"[{host}]" if ":" in host else host
     print(f"factcheck: chat UI on http://{shown}:{port}/ — HTTP API under /api and /v1"
           + (" (basic auth on)" if auth else ""), file=sys.stderr)

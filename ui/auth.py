@@ -1,6 +1,7 @@
 """Optional HTTP basic auth for the whole server (UI, HTTP API, `/v1`, Gradio's routes).
 
-Off unless `FACTCHECK_AUTH="user:password"` is set. One mechanism for every client: a
+Off unless `FACTCHECK_AUTH="user:password"` is set (read, like every setting, by
+`rag.config.Settings`; parsed here). One mechanism for every client: a
 browser gets the standard basic-auth prompt (and resends the credentials on Gradio's own
 requests), curl uses `-u user:password`, `gradio_client` an `Authorization` header, and an
 OpenAI client its api key set to `user:password` (sent as `Bearer user:password`).
@@ -12,7 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -38,7 +38,10 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
 
 
 def auth_from_env(env: Mapping[str, str] | None = None) -> tuple[str, str] | None:
-    return parse_auth((os.environ if env is None else env).get(ENV))
+    """The credentials from FACTCHECK_AUTH, through the one settings object."""
+    from rag.config import Settings
+
+    return parse_auth(Settings.from_env(None if env is None else dict(env)).auth)
 
 
 def basic_header(user: str, password: str) -> str:
