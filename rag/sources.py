@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import ConfigError
+from rag.hidden import mark_hidden, sentence_reason
 from rag.text import detect_lang, normalize
 from rag.types import Document, Provenance, Span, SpanKind
 
@@ -189,6 +190,12 @@ def build_document(doc_id: str, text: str, path: str = "",
     spans, headline, found = classify_lines(text)
     body_text = " ".join(text[s.start:s.end] for s in spans if s.kind == "body")
     lang = meta.get("lang") or detect_lang(body_text or text)
+    # invisible text, markup and instructions to an AI are never body, title or provenance
+    spans = mark_hidden(text, spans, "sv" if lang == "sv" else "en")
+    if headline and not any(s.kind == "title" and text[s.start:s.end] == headline
+                            for s in spans):
+        headline = None
+    found = {k: v for k, v in found.items() if not sentence_reason(v)}
     title_from = "headline"
     title = meta.get("title") or headline
     if not title:
