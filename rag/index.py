@@ -7,9 +7,9 @@
 - `LlamaEmbedding`: our `Embedder` behind llama-index's `BaseEmbedding`, with the E5
   query/passage prefixes going through the right method.
 - `VectorIndex`: one build's collection, written through llama-index's `ChromaVectorStore`
-  (nodes with our embeddings) and queried with `VectorStoreQuery`. Reading stored embeddings
-  back (to reuse them for unchanged chunks) uses the raw collection: llama-index has no call
-  for it.
+  (nodes with our embeddings) and queried with `VectorStoreQuery` (or handed to llama-index
+  query engines as a `VectorStoreIndex`). Reading stored embeddings back (to reuse them for
+  unchanged chunks) uses the raw collection: llama-index has no call for it.
 """
 
 from __future__ import annotations
@@ -82,6 +82,7 @@ class VectorIndex:
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         self.name = COLLECTION_PREFIX + build_id
+        self._client = client
         try:
             if create:
                 self._col = client.get_or_create_collection(
@@ -104,18 +105,33 @@ class VectorIndex:
                      excluded_embed_metadata_keys=["doc_id", "lang"])
             for c, v in zip(chunks, vectors, strict=True)
         ]
-        if nodes:
-            self._store.add(list[Any](nodes))
+        # Chroma rejects a write of more than get_max_batch_size() records (5461 with
+        # chromadb 1.5); llama-index's own batching is bigger, so ingest >5k chunks failed
+        step = max(1, int(self._client.get_max_batch_size()))
+        for i in range(0, len(nodes), step):
+            self._store.add(list[Any](nodes[i:i + step]))
 
     def embeddings(self, ids: list[str]) -> dict[str, list[float]]:
         if not ids:
             return {}
-        got = self._col.get(ids=ids, include=["embeddings"])
-        return {i: list(map(float, e)) for i, e in zip(got["ids"], got["embeddings"],
-                                                       strict=True)}
+        out: dict[str, list[float]] = {}
+        step = max(1, int(self._client.get_max_batch_size()))
+        for i in range(0, len(ids), step):
+            got = self._col.get(ids=ids[i:i + step], include=["embeddings"])
+            out.update((j, list(map(float, e)))
+                       for j, e in zip(got["ids"], got["embeddings"], strict=True))
+        return out
 
     def count(self) -> int:
         return int(self._col.count())
+
+    def as_llama_index(self, embed_model: Any) -> Any:
+        """This collection as a llama-index `VectorStoreIndex`, for llama-index's own query
+        engines (bench/peer.py runs `CitationQueryEngine` on it): nothing is re-embedded,
+        and queries are embedded by `embed_model` (pass `make_llama_embedding(...)`)."""
+        from llama_index.core import VectorStoreIndex
+
+        return VectorStoreIndex.from_vector_store(self._store, embed_model=embed_model)
 
     def query(self, vector: list[float], k: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) best first."""
