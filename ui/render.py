@@ -4,10 +4,14 @@ each quote highlighted inside its paragraph, the whole article one click away wi
 exact span marked, cards grouped by stance when the sources disagree).
 
 Everything that comes from an article or a user passes through `esc` — article text is
-data, so `<script>` in a source shows up as text. No Gradio here: these functions take our
-types and return strings, and are unit-tested without a server. Ids are `fc-<key>-c<n>`,
-where `key` names the answer on the page (a chat turn, a claim row) so that several
-answers can coexist.
+data, so `<script>` in a source shows up as text. Parts of an article that ingest marked
+hidden (invisible characters, markup, encoded blobs, instructions to an AI: `rag.hidden`)
+are shown as a placeholder naming the reason, never as their text, so neither an injected
+instruction nor a markdown image or link in an article reaches the page; the only URL
+ever linked is an article's provenance URL from `sources.yaml`. No Gradio here: these
+functions take our types and return strings, and are unit-tested without a server. Ids
+are `fc-<key>-c<n>`, where `key` names the answer on the page (a chat turn, a claim row)
+so that several answers can coexist.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from rag.hidden import is_hidden
 from rag.types import STANCES, Answer, Citation, Document
 
 VERDICT_LABEL = {"supported": "Supported", "refuted": "Refuted",
@@ -158,15 +163,39 @@ def context_bounds(text: str, start: int, end: int,
     return a, b
 
 
+Hidden = Sequence[tuple[int, int, str]]  # (start, end, reason) ranges shown as placeholders
+
+
+def hidden_ranges(doc: Document) -> list[tuple[int, int, str]]:
+    return [(s.start, s.end, s.reason) for s in doc.spans if is_hidden(s)]
+
+
+def visible_html(text: str, a: int, b: int, hidden: Hidden = ()) -> str:
+    """Escaped text[a:b], each hidden range in it replaced by a placeholder."""
+    out: list[str] = []
+    pos = a
+    for x, y, reason in sorted(hidden):
+        if y <= pos or x >= b:
+            continue
+        out.append(esc(text[pos:max(pos, x)]))
+        out.append(f'<span class="fc-hidden" title="not shown: {esc(reason)}">'
+                   f"[{esc(reason)}]</span>")
+        pos = min(max(pos, y), b)
+    out.append(esc(text[pos:b]))
+    return "".join(out)
+
+
 def highlight(text: str, start: int, end: int, a: int = 0, b: int | None = None,
-              mark_attrs: str = "") -> str:
-    """Escaped text[a:b] with text[start:end] wrapped in <mark>; ellipses where cut."""
+              mark_attrs: str = "", hidden: Hidden = ()) -> str:
+    """Escaped text[a:b] with text[start:end] wrapped in <mark>; ellipses where cut;
+    `hidden` ranges shown as placeholders."""
     b = len(text) if b is None else b
     head = "…" if a > 0 and text[a - 1] != "\n" else ""
     tail = "…" if b < len(text) and text[b] != "\n" else ""
     attrs = f" {mark_attrs}" if mark_attrs else ""
-    return (f"{head}{esc(text[a:start])}<mark{attrs}>{esc(text[start:end])}</mark>"
-            f"{esc(text[end:b])}{tail}")
+    return (f"{head}{visible_html(text, a, start, hidden)}<mark{attrs}>"
+            f"{visible_html(text, start, end, hidden)}</mark>"
+            f"{visible_html(text, end, b, hidden)}{tail}")
 
 
 def _safe_url(url: str | None) -> str | None:
@@ -209,8 +238,9 @@ def _quote_block(c: Citation, doc: Document | None, key: str) -> str:
                 f'<blockquote class="fc-context"><mark class="fc-quote">{esc(c.quote)}</mark>'
                 f"</blockquote></div>")
     a, b = context_bounds(doc.text, c.start, c.end)
-    context = highlight(doc.text, c.start, c.end, a, b, 'class="fc-quote"')
-    article = highlight(doc.text, c.start, c.end, mark_attrs='class="fc-span"')
+    hidden = hidden_ranges(doc)
+    context = highlight(doc.text, c.start, c.end, a, b, 'class="fc-quote"', hidden)
+    article = highlight(doc.text, c.start, c.end, mark_attrs='class="fc-span"', hidden=hidden)
     return (f'<div class="fc-quote-block" id="{cid}" {attrs}>{head}'
             f'<blockquote class="fc-context" lang="{esc(c.lang)}">{context}</blockquote>'
             f'<details class="fc-article"><summary>Open the article at this passage '
