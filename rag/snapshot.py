@@ -18,7 +18,7 @@ from rag import index as vindex
 from rag import store
 from rag.config import Settings
 from rag.errors import IndexNotReadyError
-from rag.lexical import LexicalIndex
+from rag.lexical import BM25_DIR, LexicalIndex
 from rag.types import Chunk, Document, Sentence
 
 
@@ -73,8 +73,9 @@ def load_snapshot(settings: Settings) -> Snapshot:
         sentences.append(Sentence(doc_id, first, a, b, d.text[a:b], d.lang))
         for c in holders:
             by_chunk[c.id].append(i)
+    lexical = LexicalIndex.load(store.build_dir(data_dir, build_id) / BM25_DIR, chunks)
     return Snapshot(build_id, doc_map, chunk_map, sentences, vecs, by_chunk,
-                    vindex.VectorIndex(client, build_id), LexicalIndex(chunks))
+                    vindex.VectorIndex(client, build_id), lexical)
 
 
 class SnapshotHolder:
