@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import numpy as np
 
 from rag import index as vindex
 from rag import store
+from rag.checkpoint import checkpoint
 from rag.chunk import body_sentences, chunk_document
 from rag.config import Settings
 from rag.embed import Embedder
@@ -30,6 +30,7 @@ from rag.sources import Skipped, build_document, load_sources_yaml, read_text_fi
 from rag.types import Chunk, Document
 
 EMBED_BATCH = 32
+ADD_BATCH = 256  # chunks per Chroma write (a checkpoint after each)
 
 
 @dataclass(frozen=True)
@@ -54,12 +55,6 @@ class IngestReport:
                 f"{self.reused} unchanged, {self.removed} removed, "
                 f"{len(self.skipped)} files skipped in {self.seconds:.1f}s "
                 f"(build {self.build_id or 'none'})")
-
-
-def _maybe_crash(point: str) -> None:
-    """Test hook: FACTCHECK_TEST_KILL_AT=<point> SIGKILLs this process there (crash tests)."""
-    if os.environ.get("FACTCHECK_TEST_KILL_AT") == point:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def collect_files(paths: list[Path]) -> tuple[list[Path], list[Skipped]]:
@@ -120,7 +115,7 @@ def _embed_missing(embedder: Embedder, items: list[tuple[str, str]], desc: str,
             for (key, _), v in zip(batch, vecs, strict=True):
                 out[key] = v
             bar.update(len(batch))
-            _maybe_crash("embed_batch")
+            checkpoint("embed_batch")
     return out
 
 
@@ -158,9 +153,11 @@ def ingest(paths: list[Path], settings: Settings, embedder: Embedder, prune: boo
         raise ConfigError("no .txt files found in " + ", ".join(map(str, paths)))
     data_dir = settings.data_dir
     with store.write_lock(data_dir, settings.lock_timeout_s):
+        checkpoint("locked")
         manifest = store.read_manifest(data_dir)
         current = manifest["current"]
         old_docs, old_chunks = store.load_build(data_dir, current) if current else ([], [])
+        checkpoint("loaded")
         new_docs, bad = read_documents(files, settings.max_file_bytes, progress)
         skipped.extend(bad)
 
@@ -180,6 +177,8 @@ def ingest(paths: list[Path], settings: Settings, embedder: Embedder, prune: boo
         added = len(new_ids - old_chunk_ids)
         client = vindex.open_client(data_dir, settings.chroma_url)
         if current and added == 0 and removed == 0 and {d.id for d in docs} == set(old_by_doc):
+            # nothing to build, but a crashed run may have left a build behind
+            _drop_stale_builds(client, data_dir, keep={current, manifest["previous"]})
             return IngestReport(current, len(docs), len(chunks), 0, reused, 0,
                                 time.perf_counter() - t0, False, tuple(skipped))
 
@@ -200,15 +199,20 @@ def ingest(paths: list[Path], settings: Settings, embedder: Embedder, prune: boo
         sentences, sentence_vecs = _sentence_vectors(embedder, docs, old_sent, progress)
         # the folder exists before the collection does, so a crash leaves a trace to clean up
         store.build_dir(data_dir, build_id).mkdir(parents=True, exist_ok=True)
+        checkpoint("build_dir")
         target = vindex.VectorIndex(client, build_id, create=True)
-        target.add(chunks, [vectors[c.id] for c in chunks])
-        _maybe_crash("before_manifest")
+        checkpoint("collection")
+        for i in range(0, len(chunks), ADD_BATCH):
+            batch = chunks[i:i + ADD_BATCH]
+            target.add(batch, [vectors[c.id] for c in batch])
+            checkpoint("chroma_add")
         store.save_build(data_dir, build_id, docs, chunks, sentences, sentence_vecs)
         # BM25 is built here once, not at every snapshot load (bench/scale.py: 1.5 of the
         # 2.1 s load at 10k chunks); in the build folder, before the manifest switch
         LexicalIndex(chunks).save(store.build_dir(data_dir, build_id) / BM25_DIR)
+        checkpoint("before_manifest")
         store.write_manifest(data_dir, build_id, current)
-        _maybe_crash("after_manifest")
+        checkpoint("after_manifest")
         _drop_stale_builds(client, data_dir, keep={build_id, current})
     return IngestReport(build_id, len(docs), len(chunks), added, reused, removed,
                         time.perf_counter() - t0, True, tuple(skipped))
@@ -219,5 +223,8 @@ def _drop_stale_builds(client: object, data_dir: Path, keep: set[str | None]) ->
     Only builds this data dir made are touched (a Chroma server may be shared)."""
     for build_id in store.list_build_dirs(data_dir):
         if build_id not in keep:
+            # the folder goes last: while it exists, a later run knows there is more to drop
             vindex.drop_collection(client, build_id)
+            checkpoint("cleanup:collection")
             store.remove_build_dir(data_dir, build_id)
+            checkpoint("cleanup:dir")

@@ -15,6 +15,7 @@ leaves the previous build usable. The previous build is kept for rollback.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -26,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from rag.checkpoint import checkpoint
 from rag.errors import IndexLockedError, IndexNotReadyError
 from rag.types import Chunk, Document, Provenance, Span
 
@@ -62,26 +64,36 @@ def read_manifest(data_dir: Path) -> dict[str, Any]:
     return {"current": data.get("current"), "previous": data.get("previous")}
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def write_manifest(data_dir: Path, current: str, previous: str | None) -> None:
-    _atomic_write(data_dir / MANIFEST,
-                  json.dumps({"current": current, "previous": previous}, indent=2))
-    try:  # make the rename itself durable
-        fd = os.open(data_dir, os.O_RDONLY)
+def _fsync_dir(folder: Path) -> None:
+    """Make renames and new entries in `folder` durable (best effort: not every OS can)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:
             os.close(fd)
     except OSError:
         pass
+
+
+def _atomic_write(path: Path, data: str | bytes, point: str) -> None:
+    """Write `data` to a temp file, fsync it, then rename it over `path`."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    checkpoint(f"{point}:written")
+    os.replace(tmp, path)
+    checkpoint(f"{point}:replaced")
+
+
+def write_manifest(data_dir: Path, current: str, previous: str | None) -> None:
+    """The switch: readers see the old build until this rename, the new one after it."""
+    _atomic_write(data_dir / MANIFEST,
+                  json.dumps({"current": current, "previous": previous}, indent=2), "manifest")
+    _fsync_dir(data_dir)
+    checkpoint("manifest:synced")
 
 
 def build_dir(data_dir: Path, build_id: str) -> Path:
@@ -92,16 +104,17 @@ def save_build(data_dir: Path, build_id: str, docs: list[Document], chunks: list
                sentences: list[tuple[str, int, int]], sentence_vectors: np.ndarray) -> None:
     folder = build_dir(data_dir, build_id)
     folder.mkdir(parents=True, exist_ok=True)
-    _atomic_write(folder / "docs.json", json.dumps([asdict(d) for d in docs], ensure_ascii=False))
+    _atomic_write(folder / "docs.json",
+                  json.dumps([asdict(d) for d in docs], ensure_ascii=False), "save:docs")
     _atomic_write(folder / "chunks.json",
-                  json.dumps([asdict(c) for c in chunks], ensure_ascii=False))
-    _atomic_write(folder / "sentences.json", json.dumps(sentences, ensure_ascii=False))
-    tmp = folder / "sentences.npy.tmp"
-    with open(tmp, "wb") as fh:
-        np.save(fh, sentence_vectors.astype(np.float32))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, folder / "sentences.npy")
+                  json.dumps([asdict(c) for c in chunks], ensure_ascii=False), "save:chunks")
+    _atomic_write(folder / "sentences.json", json.dumps(sentences, ensure_ascii=False),
+                  "save:sentences")
+    buf = io.BytesIO()
+    np.save(buf, sentence_vectors.astype(np.float32))
+    _atomic_write(folder / "sentences.npy", buf.getvalue(), "save:vectors")
+    _fsync_dir(folder)
+    checkpoint("save:synced")
 
 
 def load_sentences(data_dir: Path, build_id: str) -> tuple[list[tuple[str, int, int]],
