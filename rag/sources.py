@@ -1,7 +1,8 @@
 """Read article files into `Document`s: validate, detect language, find the title, mark
 boilerplate, and attach provenance.
 
-The text is never altered: cleaning produces `Span`s over the original string, and only
+Beyond the canonical form `read_text_file` gives (UTF-8, no BOM, NFC) the text is never
+altered: cleaning produces `Span`s over the original string, and only
 `body` spans are indexed as evidence. Provenance comes from the text itself (a byline, an
 outlet's own footer) or from `sources.yaml` beside the articles; nothing is guessed.
 """
@@ -44,14 +45,20 @@ class Skipped:
 
 
 def read_text_file(path: Path, max_bytes: int) -> str:
-    """The file's text, or ValueError with a reason a user can act on."""
+    """The file's text, or ValueError with a reason a user can act on.
+
+    The text is the canonical form every offset refers to: UTF-8 decoded, a leading BOM
+    dropped, Unicode NFC (the same article saved NFC or NFD gives the same text and hash;
+    files already NFC, like most, are returned character for character)."""
     size = path.stat().st_size
     if size == 0:
         raise ValueError("empty file")
     if size > max_bytes:
         raise ValueError(f"too large: {size} bytes (limit {max_bytes}; raise max_file_bytes)")
     raw = path.read_bytes()
-    if b"\x00" in raw[:8192]:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("UTF-16 text; re-save the file as UTF-8")
+    if b"\x00" in raw:  # anywhere: a NUL is never text, and a late one is no less binary
         raise ValueError("binary file (NUL bytes), not text")
     try:
         text = raw.decode("utf-8")
@@ -61,7 +68,7 @@ def read_text_file(path: Path, max_bytes: int) -> str:
         text = text[1:]
     if not text.strip():
         raise ValueError("empty file (only whitespace)")
-    return text
+    return normalize(text)
 
 
 def content_hash(text: str) -> str:

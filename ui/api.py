@@ -11,12 +11,15 @@ Errors are JSON `{"error": {"message", "type", "param", "code"}}`: 422 for a req
 the wrong shape, 400 for bad input (empty, too long), 503 when busy or without an index,
 409 when the index is locked, 413 for an oversized body, 401 without credentials.
 Hardening: request bodies capped, Gradio's file-serving/upload/proxy routes answer 404
-(the app uses none), a bounded queue, optional basic auth (`ui.auth`).
+(the app uses none), a bounded queue (the engine gate; its refusals and Gradio's
+queue-full answer carry Retry-After), optional basic auth (`ui.auth`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -24,9 +27,10 @@ from pydantic import BaseModel, ConfigDict
 from rag.errors import ConfigError, FactCheckError, IndexLockedError, IndexNotReadyError, InputError
 from ui import openai_compat as oai
 from ui.assets import CSS, HEAD
-from ui.service import Busy, Gate, Service
+from ui.service import Busy, Gate, Service, reserve_threads
 
 MAX_BODY_BYTES = 1_000_000
+BODY_PARSE_ERROR = "There was an error parsing the body"  # FastAPI's detail, verbatim
 BODY_LIMITED = ("/api/", "/v1/")
 # Gradio routes that serve, accept or proxy files, or expose dev/monitoring tools.
 DENIED = ("/gradio_api/file=", "/gradio_api/file/", "/file=", "/gradio_api/upload",
@@ -34,6 +38,8 @@ DENIED = ("/gradio_api/file=", "/gradio_api/file/", "/file=", "/gradio_api/uploa
           "/gradio_api/run-history", "/gradio_api/runs", "/gradio_api/vibe",
           "/gradio_api/undo-vibe", "/gradio_api/dev/", "/gradio_api/custom_component/",
           "/gradio_api/mcp", "/monitoring", "/gradio_api/monitoring")
+QUEUE_JOIN = "/gradio_api/queue/join"  # Gradio answers 503 here when its queue is full
+RETRY_AFTER_S = 2
 ERRORS: list[tuple[type[FactCheckError], int, str]] = [
     (InputError, 400, "invalid_request_error"),
     (Busy, 503, "server_busy"),
@@ -87,6 +93,19 @@ async def _send_json(send: Any, status: int, body: dict[str, Any]) -> None:
     await send({"type": "http.response.body", "body": json.dumps(body).encode()})
 
 
+def _retry_after_on_503(send: Any) -> Any:
+    """Gradio's queue-full 503 gets the Retry-After our own busy answers carry."""
+
+    async def wrapped(message: Any) -> None:
+        if message["type"] == "http.response.start" and message["status"] == 503:
+            headers = [h for h in message.get("headers", []) if h[0].lower() != b"retry-after"]
+            message = {**message, "headers": [*headers, (b"retry-after",
+                                                           str(RETRY_AFTER_S).encode())]}
+        await send(message)
+
+    return wrapped
+
+
 class GuardMiddleware:
     """404 for Gradio's file routes; 413 for API bodies over MAX_BODY_BYTES."""
 
@@ -101,6 +120,9 @@ class GuardMiddleware:
         path = re.sub(r"/{2,}", "/", scope.get("path", ""))
         if path.startswith(DENIED):
             await _send_json(send, 404, error_body("not found", "not_found", 404))
+            return
+        if path.startswith(QUEUE_JOIN):
+            await self.app(scope, receive, _retry_after_on_503(send))
             return
         if not path.startswith(BODY_LIMITED) or scope.get("method") != "POST":
             await self.app(scope, receive, send)
@@ -139,18 +161,25 @@ def create_api(checker: Any, *, auth: tuple[str, str] | None = None,
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse, StreamingResponse
+    from starlette.exceptions import HTTPException as StarletteHTTPException
 
     from ui.app import create_app
     from ui.auth import BasicAuthMiddleware
 
     svc = service or Service(checker, Gate(concurrency, max_queue))
-    api = FastAPI(title="factcheck", docs_url=None, redoc_url=None,
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        reserve_threads(svc.gate)  # the gate, not anyio's 40 threads, bounds the server
+        yield
+
+    api = FastAPI(title="factcheck", docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="Cited, verified answers from a set of news articles.")
 
     @api.exception_handler(FactCheckError)
     async def on_factcheck_error(request: Request, exc: FactCheckError) -> JSONResponse:
         status, kind = status_of(exc)
-        headers = {"Retry-After": "2"} if status == 503 else None
+        headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
         return JSONResponse(error_body(str(exc), kind, status), status, headers=headers)
 
     @api.exception_handler(RequestValidationError)
@@ -158,7 +187,23 @@ def create_api(checker: Any, *, auth: tuple[str, str] | None = None,
         message, param = validation_message(list(exc.errors()))
         return JSONResponse(error_body(message, "invalid_request_error", 422, param), 422)
 
-    @api.get("/healthz")
+    @api.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        status, message = exc.status_code, str(exc.detail)
+        if status == 400 and message == BODY_PARSE_ERROR:
+            # FastAPI's answer to a body it cannot decode (not UTF-8, nested too deeply)
+            status, message = 422, "body: not a JSON document we can read (UTF-8, not " \
+                                   "nested too deeply)"
+        kind = "invalid_request_error" if status < 500 else "server_error"
+        return JSONResponse(error_body(message, kind, status), status, headers=exc.headers)
+
+    @api.exception_handler(Exception)
+    async def on_bug(request: Request, exc: Exception) -> JSONResponse:
+        # a bug, not bad input: still a JSON error, never a traceback to the client
+        return JSONResponse(error_body(f"internal error ({type(exc).__name__}); see the "
+                                       f"server log", "server_error", 500), 500)
+
+    @api.get("/healthz", response_model=None)
     def healthz() -> JSONResponse:
         try:
             snap = checker.snapshot()

@@ -54,8 +54,10 @@ def text_of(message: Message) -> str:
         return message.content
     texts = []
     for part in message.content:
-        if part.type != "text" or part.text is None:
+        if part.type != "text":
             raise InputError(f"only text content is supported, got a {part.type!r} part")
+        if part.text is None:
+            raise InputError("a content part of type 'text' needs a 'text' string")
         texts.append(part.text)
     return "\n".join(texts)
 
