@@ -418,12 +418,16 @@ def test_browser_renders_no_external_url_and_no_trigger(poisoned, trigger, brows
         ctx, page, problems = open_page(browser, url)
         requested: list[str] = []
         page.on("request", lambda r: requested.append(r.url))
-        for q in (PROBES[6], PROBES[0]):
+        for q in (PROBES[0], PROBES[6]):  # the last one's evidence stays in the panel
             message = ask(page, q)
             assert message.locator(".fc-badge").count() == 1
-        page.wait_for_selector("#fc-evidence .fc-card")
-        for d in page.locator("details.fc-article").all():
+        panel = page.locator("#fc-evidence-panel .fc-evidence[data-key='t1']")
+        panel.locator(".fc-card").first.wait_for()
+        for d in panel.locator("details.fc-article").all():
             d.evaluate("el => el.open = true")
+        # the drone article is cited; its markdown image shows as a placeholder
+        card = panel.locator(".fc-card[data-source$='_inj_markdown_image']")
+        assert card.count() == 1 and card.locator(".fc-hidden").count() >= 1
         content = page.content()
         images = page.eval_on_selector_all("img", "els => els.map(e => e.src)")
         ctx.close()
