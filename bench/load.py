@@ -226,10 +226,13 @@ def api_call(session: Any, url: str, req: Request, timeout_s: float) -> Outcome:
                    detail=r.text[:300])
 
 
-def gradio_client(url: str) -> Any:
+def gradio_client(url: str, timeout_s: float) -> Any:
     from gradio_client import Client
 
-    return Client(url + "/", verbose=False, analytics_enabled=False, download_files=False)
+    # httpx's default 5 s would cut a queue join short on a busy 2-core box; a request
+    # that really hangs is still caught by the job's own `timeout_s`
+    return Client(url + "/", verbose=False, analytics_enabled=False, download_files=False,
+                  httpx_kwargs={"timeout": timeout_s})
 
 
 def gradio_call(client: Any, req: Request, timeout_s: float) -> Outcome:
@@ -273,7 +276,7 @@ def run_users(url: str, requests_: list[Request], cfg: LoadConfig,
 
     def user(i: int, kind: str) -> None:
         session = requests.Session() if kind == "api" else None
-        client = gradio_client(url) if kind == "gradio" else None
+        client = gradio_client(url, cfg.timeout_s) if kind == "gradio" else None
         start.wait()
         for j in range(cfg.requests_per_user):
             req = requests_[(i * 7 + j) % len(requests_)]
@@ -299,7 +302,7 @@ def run_users(url: str, requests_: list[Request], cfg: LoadConfig,
 def baseline(url: str, requests_: list[Request], cfg: LoadConfig) -> list[Outcome]:
     import requests
 
-    session, client = requests.Session(), gradio_client(url)
+    session, client = requests.Session(), gradio_client(url, cfg.timeout_s)
     out = [api_call(session, url, r, cfg.timeout_s) for r in requests_]
     out += [gradio_call(client, r, cfg.timeout_s) for r in requests_]
     client.close()
@@ -334,7 +337,7 @@ def flood(url: str, kind: str, req: Request, cfg: LoadConfig) -> FloodResult:
 
     def one() -> None:
         session = requests.Session() if kind == "api" else None
-        client = gradio_client(url) if kind == "gradio" else None
+        client = gradio_client(url, cfg.timeout_s) if kind == "gradio" else None
         start.wait()
         out = (api_call(session, url, req, cfg.timeout_s) if kind == "api"
                else gradio_call(client, req, cfg.timeout_s))
@@ -369,7 +372,7 @@ def flood(url: str, kind: str, req: Request, cfg: LoadConfig) -> FloodResult:
     if kind == "api":
         after = api_call(requests.Session(), url, req, cfg.timeout_s)
     else:
-        client = gradio_client(url)
+        client = gradio_client(url, cfg.timeout_s)
         after = gradio_call(client, req, cfg.timeout_s)
         client.close()
     res.recovered, res.recovery_s = after.ok, round(time.perf_counter() - t0, 3)

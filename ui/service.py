@@ -2,6 +2,7 @@
 
 - A `Gate` bounds how many engine calls run at once and how many may wait; past that a
   request fails fast with `Busy` (HTTP 503) instead of piling up on 2 CPU cores.
+  `reserve_threads` sizes the worker-thread pool to it, so the gate really is the bound.
 - `ask_events` is the streaming seam: it yields `Delta`s (text as it is generated) and
   then one `Final` with the verified `Answer`, which is authoritative (verification may
   drop streamed sentences). It uses the engine's `stream(text, history)` where the engine
@@ -37,6 +38,7 @@ class Gate:
         self._waiting = 0
         self.max_waiting = max_waiting
         self.wait_s = wait_s
+        self.capacity = concurrency + max_waiting  # callers it admits, running or waiting
 
     def __enter__(self) -> Gate:
         if self._slots.acquire(blocking=False):
@@ -56,6 +58,21 @@ class Gate:
 
     def __exit__(self, *exc: object) -> None:
         self._slots.release()
+
+
+THREAD_HEADROOM = 8  # worker threads beyond the gate's capacity: cheap routes, refusals
+
+
+def reserve_threads(gate: Gate) -> None:
+    """Make the gate, not the thread pool, the server's bound. Every engine call that runs
+    or waits holds a worker thread (FastAPI's sync routes and Gradio's functions share
+    anyio's default pool of 40), so with `capacity` at 40 or more the excess queued for a thread
+    without limit instead of being refused, and cheap routes waited behind it. Call from
+    the event loop (the server's lifespan)."""
+    import anyio.to_thread
+
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = max(limiter.total_tokens, gate.capacity + THREAD_HEADROOM)
 
 
 @dataclass(frozen=True)
