@@ -103,6 +103,7 @@ class VectorIndex:
 
         self.name = COLLECTION_PREFIX + build_id
         self._client = client
+        self._count: int | None = None  # a build's collection only changes through add()
         try:
             if create:
                 self._col = client.get_or_create_collection(
@@ -125,6 +126,7 @@ class VectorIndex:
                      excluded_embed_metadata_keys=["doc_id", "lang"])
             for c, v in zip(chunks, vectors, strict=True)
         ]
+        self._count = None
         # Chroma rejects a write of more than get_max_batch_size() records (5461 with
         # chromadb 1.5); llama-index's own batching is bigger, so ingest >5k chunks failed
         with _store_call("writing chunks"):
@@ -145,8 +147,12 @@ class VectorIndex:
         return out
 
     def count(self) -> int:
-        with _store_call("counting chunks"):
-            return int(self._col.count())
+        """Chunks in the collection; asked once, not per query (it was half the dense
+        search time at 10k chunks in bench/scale.py's profile, a round trip in server mode)."""
+        if self._count is None:
+            with _store_call("counting chunks"):
+                self._count = int(self._col.count())
+        return self._count
 
     def as_llama_index(self, embed_model: Any) -> Any:
         """This collection as a llama-index `VectorStoreIndex`, for llama-index's own query

@@ -18,7 +18,8 @@ def test_more_chunks_than_one_chroma_batch_are_written_and_read_back(tmp_path):
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
     chunks = [Chunk(f"c{i:06d}", f"d{i % 50}", 0, 5, f"text {i}", "en", 2) for i in range(n)]
     col = vindex.VectorIndex(client, "batches-test", create=True)
-    col.add(chunks, vecs.tolist())
+    assert col.count() == 0
+    col.add(chunks, vecs.tolist())  # the count asked above is not kept past a write
     assert col.count() == n
     ids = [c.id for c in chunks]
     back = col.embeddings(ids)
