@@ -186,6 +186,8 @@ class OpenAIChatModel:
             raise LLMUnavailableError(_reason(last) if last else "retries exhausted") from exc
         except openai.OpenAIError as exc:
             raise LLMUnavailableError(_reason(exc)) from exc
+        except ValueError as exc:  # a 200 whose body is not JSON (a proxy's HTML page)
+            raise LLMUnavailableError("invalid reply (not JSON)") from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     def model(self) -> str:
@@ -218,7 +220,10 @@ class OpenAIChatModel:
         choices = getattr(reply, "choices", None)
         if not choices:
             raise EmptyReplyError("empty reply")
-        return str(choices[0].message.content or "")
+        try:  # the client does not validate replies: JSON of another shape gets here
+            return str(choices[0].message.content or "")
+        except (AttributeError, TypeError, IndexError, KeyError) as exc:
+            raise LLMUnavailableError("invalid reply (not a chat completion)") from exc
 
     def stream(self, messages: list[Message], *,
                max_tokens: int | None = None) -> Iterator[str]:
@@ -231,12 +236,14 @@ class OpenAIChatModel:
             for chunk in chunks:
                 for choice in chunk.choices or ():
                     if choice.delta is not None and choice.delta.content:
+                        if not isinstance(choice.delta.content, str):
+                            raise TypeError("delta content is not text")
                         yield choice.delta.content
                     if choice.finish_reason:
                         finished = True
         except openai.OpenAIError as exc:
             raise LLMUnavailableError(f"stream cut: {_reason(exc)}") from exc
-        except ValueError as exc:  # a malformed event
+        except (ValueError, AttributeError, TypeError) as exc:  # a malformed event
             raise LLMUnavailableError("stream cut: malformed event") from exc
         if not finished:
             raise LLMUnavailableError("stream cut: ended before the model finished")

@@ -29,7 +29,8 @@ QUESTION = ("Would a Russian attack that hurts NATO trainers in Ukraine automati
 
 # --------------------------------------------------------------------------- the server
 
-Reply = dict[str, Any]  # {"status", "json", "headers"} | {"stream": [...], "cut"} | {"hang": s}
+Reply = dict[str, Any]  # {"status", "json", "headers"} | {"stream": [...], "cut", "stall": s}
+#                          | {"hang": s} | {"raw": bytes, "status"} (a body that is not JSON)
 
 
 def completion(text: str) -> Reply:
@@ -51,7 +52,7 @@ def status(code: int, retry_after: str | None = None) -> Reply:
 class Scripted:
     """Records every request; `script(request_body, index)` returns the reply."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.script: Callable[[dict[str, Any], int], Reply] = lambda body, i: completion("")
@@ -95,15 +96,25 @@ class Scripted:
                                       "finish_reason": None}]}
                         self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                         self.wfile.flush()
+                    if "stall" in reply:  # tokens, then silence with the connection open
+                        outer.release.wait(reply["stall"])
+                        return
                     if not reply.get("cut"):
                         end = {"id": "x", "object": "chat.completion.chunk", "created": 0,
                                "model": "scripted", "choices": [
                                    {"index": 0, "delta": {}, "finish_reason": "stop"}]}
                         self.wfile.write(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())
                     return
+                if "raw" in reply:
+                    self.send_response(reply.get("status", 200))
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(reply["raw"])))
+                    self.end_headers()
+                    self.wfile.write(reply["raw"])
+                    return
                 self._send(reply.get("status", 200), reply["json"], reply.get("headers"))
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
