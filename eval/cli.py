@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import os
 import sys
 import time
@@ -36,7 +37,7 @@ def add_eval_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     r.add_argument("suites", nargs="+", type=Path, help="suite files (.yaml or .jsonl)")
     r.add_argument("--judge", choices=JUDGES, default="offline",
                    help="faithfulness judge (default offline: deterministic, no network)")
-    r.add_argument("--judge-runs", type=int, default=1, metavar="K",
+    r.add_argument("--judge-runs", type=_positive_int, default=1, metavar="K",
                    help="LLM judge: ask K times, majority label, spread reported")
     r.add_argument("--baseline", type=Path, help="a previous results.json (or its folder)")
     r.add_argument("--gate", type=Path, default=DEFAULT_GATE,
@@ -64,12 +65,33 @@ def add_eval_commands(sub: Any, common: argparse.ArgumentParser) -> None:
                         help="meta-evaluate judges on the hand-labelled pairs")
     j.add_argument("--judge", action="append", choices=JUDGES,
                    help="judge(s) to measure (default: offline and engine)")
-    j.add_argument("--judge-runs", type=int, default=1, metavar="K")
+    j.add_argument("--judge-runs", type=_positive_int, default=1, metavar="K")
     j.add_argument("--labels", type=Path, default=DEFAULT_LABELS)
     j.add_argument("--cache-dir", type=Path, default=Path("runs/cache/llm-judge"))
     j.add_argument("--json", action="store_true", help="print the full result as JSON")
     j.add_argument("--quiet", action="store_true")
     j.set_defaults(func=cmd_judge)
+
+
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {value!r}")
+    return n
+
+
+def _finite_thresholds(cfg: Any) -> None:
+    """A NaN or infinite threshold can never be met or always is: refuse it."""
+    from eval.yamlfile import SuiteError
+
+    for kind in ("minimum", "maximum"):
+        for name, value in getattr(cfg, kind).items():
+            if not math.isfinite(value):
+                raise SuiteError(f"threshold {name} ({kind}) must be a finite number, "
+                                 f"got {value}")
 
 
 def _settings(args: argparse.Namespace) -> Any:
@@ -114,6 +136,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     cfg = g.GateConfig(**{**cfg.__dict__,
                           "minimum": {**cfg.minimum, **g.parse_overrides(args.min, "--min")},
                           "maximum": {**cfg.maximum, **g.parse_overrides(args.max, "--max")}})
+    _finite_thresholds(cfg)
     baseline = load_run(args.baseline) if args.baseline else None
     labels = None if args.no_meta else load_labels(args.labels)
 

@@ -74,6 +74,18 @@ class LabelPair:
     kind: str = ""
 
 
+def _load(path: Path) -> Any:
+    """`yamlfile.load`, with the failures PyYAML and json raise outside their own error
+    types turned into a `SuiteError` too."""
+    try:
+        return yamlfile.load(path)
+    except RecursionError as exc:
+        raise SuiteError(f"{path}: nested too deeply to be a suite or labels file") from exc
+    except ValueError as exc:  # PyYAML's timestamp parsing: "2024-13-45"
+        raise SuiteError(f"{path}: invalid value ({exc}); quote it if it is text, and "
+                         f"write dates as YYYY-MM-DD") from exc
+
+
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -118,7 +130,7 @@ def _check_case(raw: dict[str, Any], where: str, errors: list[str]) -> Case | No
     for rx in body.get("must_contain") or []:
         try:
             re.compile(rx)
-        except re.error as exc:
+        except (re.error, OverflowError, RecursionError) as exc:  # "a{4294967296}", deep nesting
             err("must_contain", f"must_contain regex {rx!r} does not compile: {exc}")
     sources = body.get("sources") or []
     if body["expected"] == "not_enough_info" and sources:
@@ -140,7 +152,7 @@ def load_suite(path: Path, errors: list[str] | None = None) -> Suite:
     """One suite file. With `errors`, problems are appended there instead of raised."""
     own = errors is None
     errs: list[str] = [] if errors is None else errors
-    data = yamlfile.load(path)
+    data = _load(path)
     name, description, equivalents = path.stem, "", []
     if isinstance(data, dict):
         body = yamlfile.fields(data)
@@ -150,7 +162,12 @@ def load_suite(path: Path, errors: list[str] | None = None) -> Suite:
                             f"allowed: suite, description, equivalent_sources, cases")
         name = str(body.get("suite") or path.stem)
         description = str(body.get("description") or "")
-        for group in body.get("equivalent_sources") or []:
+        groups = body.get("equivalent_sources") or []
+        if not isinstance(groups, list):
+            errs.append(f"{path}:{line_of(data, 'equivalent_sources')}: equivalent_sources "
+                        f"must be a list of lists of source ids")
+            groups = []
+        for group in groups:
             if not _str_list(group):
                 errs.append(f"{path}:{line_of(data, 'equivalent_sources')}: each "
                             f"equivalent_sources entry must be a list of source ids")
@@ -227,7 +244,7 @@ def load_labels(path: Path) -> list[LabelPair]:
     out: list[LabelPair] = []
     seen: dict[str, str] = {}
     for f in files:
-        data = yamlfile.load(f)
+        data = _load(f)
         if not isinstance(data, dict) or not isinstance(data.get("pairs"), list) \
                 or not isinstance(data.get("passages"), dict):
             raise SuiteError(f"{f}:1: a labels file needs 'passages' (a mapping) and 'pairs'")
