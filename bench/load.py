@@ -321,8 +321,30 @@ class FloodResult:
     healthz_status: str = ""
     healthz_s: float = 0.0
     in_flight_at_healthz: int = 0  # flood requests not yet answered when /healthz was asked
+    raw_joins: list[tuple[int, str]] = field(default_factory=list)  # gradio: (status, Retry-After)
     recovered: bool = False
     recovery_s: float = 0.0
+
+
+def raw_joins(url: str, req: Request, until: Callable[[], bool], timeout_s: float,
+              tries: int = 30) -> list[tuple[int, str]]:
+    """Join Gradio's queue over plain HTTP, as a browser does, while it is flooded, until
+    one join is refused (or `until()`): the status and Retry-After a client that is not
+    gradio_client sees. Joins it gets in run unobserved."""
+    import uuid
+
+    import requests
+
+    deps = requests.get(f"{url}/config", timeout=timeout_s).json()["dependencies"]
+    fn = next(d.get("id", i) for i, d in enumerate(deps) if d.get("api_name") == "ask")
+    out: list[tuple[int, str]] = []
+    while len(out) < tries and not until() and not any(s == 503 for s, _ in out):
+        r = requests.post(f"{url}/gradio_api/queue/join", timeout=timeout_s, json={
+            "data": [req.text, None], "fn_index": fn, "session_hash": uuid.uuid4().hex[:10],
+            "event_data": None, "trigger_id": None})
+        out.append((r.status_code, r.headers.get("Retry-After", "")))
+        time.sleep(0.02)
+    return out
 
 
 def flood(url: str, kind: str, req: Request, cfg: LoadConfig) -> FloodResult:
@@ -360,6 +382,8 @@ def flood(url: str, kind: str, req: Request, cfg: LoadConfig) -> FloodResult:
     except requests.RequestException as exc:
         health = type(exc).__name__
     health_s = time.perf_counter() - t0
+    joins = (raw_joins(url, req, lambda: not any(t.is_alive() for t in threads),
+                       cfg.timeout_s) if kind == "gradio" else [])
     for t in threads:
         t.join()
     res = FloodResult(kind, n, sum(o.ok for o in outcomes),
@@ -367,7 +391,7 @@ def flood(url: str, kind: str, req: Request, cfg: LoadConfig) -> FloodResult:
                       [f"{o.status}: {o.detail}" for o in outcomes
                        if not o.ok and not o.clean_refusal],
                       round(max(o.latency_s for o in outcomes), 3), health,
-                      round(health_s, 3), in_flight)
+                      round(health_s, 3), in_flight, joins)
     t0 = time.perf_counter()
     if kind == "api":
         after = api_call(requests.Session(), url, req, cfg.timeout_s)
@@ -483,7 +507,9 @@ def table(result: dict[str, Any]) -> str:
                      f"{len(f['other'])} other; slowest {f['slowest_s']:.1f}s; /healthz with "
                      f"{f['in_flight_at_healthz']} in flight: {f['healthz_status']} in "
                      f"{f['healthz_s']:.2f}s; recovered {f['recovered']} "
-                     f"({f['recovery_s']:.2f}s)")
+                     f"({f['recovery_s']:.2f}s)"
+                     + (f"; raw queue joins (status, Retry-After): {f['raw_joins']}"
+                        if f["raw_joins"] else ""))
     return "\n".join(lines)
 
 

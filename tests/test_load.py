@@ -65,6 +65,10 @@ def test_queue_full_is_refused_cleanly_and_the_service_recovers(load_run, client
     assert flood["ok"] > 0
     assert flood["healthz_status"] == "200"  # the server still answers while flooded
     assert flood["recovered"]
+    if client == "gradio":  # Gradio's queue joined over plain HTTP during the flood
+        statuses = [status for status, _ in flood["raw_joins"]]
+        assert 503 in statuses and set(statuses) <= {200, 503}, flood["raw_joins"]
+        assert all(after.isdigit() for status, after in flood["raw_joins"] if status == 503)
 
 
 def test_memory_is_flat_across_rounds(load_run):
