@@ -170,6 +170,8 @@ def slot_filler(claim: str, entity: str, text: str, name_anchors_only: bool = Fa
     keys = sentence_keys(text)
     fw = _function_words()
     run = [k for k in run if cbase[k].lower() not in fw]  # "The" of "The New York Times"
+    if not run:
+        return None  # the "name" is only function words ("It" of "It's"): no slot to fill
     if not entity_found(entity, keys) and _omitted_part(cbase, run, i, sbase):
         return None  # "Kallas" for "Kaja Kallas": an omitted part of a name is no swap
     claim_low = {t.lower() for t in cbase}
