@@ -170,6 +170,63 @@ def row_metrics(results: list[Any], scorer: Any, equivalents: tuple[frozenset[st
     return out
 
 
+def paired(mine: list[Any], theirs: list[Any]) -> dict[str, Any]:
+    """hit@1 split by whether our engine answered (a refusal cites nothing, so plain hit@1
+    mixes 'cited the wrong article' with 'declined'): on answerable cases we answered, and
+    the peer's hit@1 on the answerable cases we declined."""
+    def hit1(r: Any) -> bool:
+        cited = r.cited_sources()
+        return bool(cited) and cited[0] in set(r.case.sources)
+
+    pairs = [(a, b) for a, b in zip(mine, theirs, strict=True) if a.case.sources]
+    answered = [(a, b) for a, b in pairs if a.verdict != NEI]
+    declined = [b for a, b in pairs if a.verdict == NEI]
+
+    def share(xs: list[bool]) -> float | None:
+        return sum(xs) / len(xs) if xs else None
+
+    return {"answerable": len(pairs), "ours_answered": len(answered),
+            "hit_at_1_where_ours_answered": {
+                "ours": share([hit1(a) for a, _ in answered]),
+                "peer": share([hit1(b) for _, b in answered])},
+            "peer_hit_at_1_where_ours_declined": share([hit1(b) for b in declined])}
+
+
+BOOTSTRAP = ["hit_at_1", "hit_at_3", "mrr", "must_contain_recall", "faithfulness",
+             "citation_precision"]
+
+
+def intervals(mine: list[Any], theirs: list[Any], on_point_a: dict[str, float | None],
+              on_point_b: dict[str, float | None], resamples: int = 500) -> dict[str, Any]:
+    """ours − peer with a 95% paired bootstrap interval over the same cases (en/sv twins
+    resampled together): eval.stats for the harness's metrics, the same resampling here for
+    on_point."""
+    import random
+
+    from eval.stats import paired_bootstrap
+
+    out = paired_bootstrap(mine, theirs, BOOTSTRAP, resamples=resamples)
+    ids = [r.case.id for r in mine]
+    rng = random.Random(0)
+
+    def mean(per: dict[str, float | None], pick: list[str]) -> float | None:
+        vals = [v for k in pick if (v := per.get(k)) is not None]
+        return sum(vals) / len(vals) if vals else None
+
+    diffs = []
+    for _ in range(resamples):
+        pick = [rng.choice(ids) for _ in ids]
+        a, b = mean(on_point_a, pick), mean(on_point_b, pick)
+        if a is not None and b is not None:
+            diffs.append(a - b)
+    diffs.sort()
+    a, b = mean(on_point_a, ids), mean(on_point_b, ids)
+    out["on_point"] = {"diff": None if a is None or b is None else a - b,
+                       "ci": [diffs[int(0.025 * (len(diffs) - 1))],
+                              diffs[int(0.975 * (len(diffs) - 1))]] if diffs else None}
+    return out
+
+
 LOWER_BETTER = {"latency_p50_ms", "latency_p95_ms", "cites_when_unanswerable"}
 ORDER = ["verdict_accuracy", "refusal_recall", "model_text_shown", "citation_precision",
          "citation_recall", "faithfulness", "on_point", "hit_at_1", "hit_at_3", "mrr",
@@ -311,10 +368,21 @@ def main(argv: list[str] | None = None) -> int:
         theirs = score_all(theirs, scorer, texts, progress=False)
         a = row_metrics(mine, scorer, eq, has_verdict=True)
         b = row_metrics(theirs, scorer, eq, has_verdict=False)
-        result["rows"][name] = {"cases": n, "ours": a, "peer": b}
+        pair = paired(mine, theirs)
+        ci = intervals(mine, theirs, on_point(mine, scorer)["per_case"],
+                       on_point(theirs, scorer)["per_case"])
+        result["rows"][name] = {"cases": n, "ours": a, "peer": b, "paired": pair,
+                                "ours_minus_peer_95ci": ci}
         all_cases[name] = {"ours": [r.to_dict() for r in mine],
                            "peer": [r.to_dict() for r in theirs]}
         print_table(name, a, b, n)
+        h = pair["hit_at_1_where_ours_answered"]
+        print(f"  answerable {pair['answerable']}, ours answered {pair['ours_answered']}: hit@1 "
+              f"there ours {_fmt(h['ours'])}, peer {_fmt(h['peer'])}; peer hit@1 where ours "
+              f"declined {_fmt(pair['peer_hit_at_1_where_ours_declined'])}")
+        print("  ours - peer, 95% bootstrap interval: " + "; ".join(
+            f"{k} {v['diff']:+.3f} [{v['ci'][0]:+.3f}, {v['ci'][1]:+.3f}]"
+            for k, v in ci.items() if v.get("ci") and v.get("diff") is not None))
 
     # warm both (models, snapshot, llama-index's tokenizer) outside the timed cases
     fc.ask(cases[0].text)
