@@ -18,6 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
+
 from eval import yamlfile
 from eval.yamlfile import SuiteError, line_of
 from rag.types import VERDICTS, Lang, VerdictLabel
@@ -81,6 +83,8 @@ def _load(path: Path) -> Any:
         return yamlfile.load(path)
     except RecursionError as exc:
         raise SuiteError(f"{path}: nested too deeply to be a suite or labels file") from exc
+    except yaml.YAMLError as exc:  # raised before parsing starts: control characters
+        raise SuiteError(f"{path}: malformed YAML: {exc}") from exc
     except ValueError as exc:  # PyYAML's timestamp parsing: "2024-13-45"
         raise SuiteError(f"{path}: invalid value ({exc}); quote it if it is text, and "
                          f"write dates as YYYY-MM-DD") from exc
