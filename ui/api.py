@@ -12,7 +12,8 @@ the wrong shape, 400 for bad input (empty, too long), 503 when busy or without a
 409 when the index is locked, 413 for an oversized body, 401 without credentials.
 Hardening: request bodies capped, Gradio's file-serving/upload/proxy routes answer 404
 (the app uses none), a bounded queue (the engine gate; its refusals and Gradio's
-queue-full answer carry Retry-After), optional basic auth (`ui.auth`).
+queue-full answer carry Retry-After), no cross-origin access (CORS: same origin only),
+optional basic auth (`ui.auth`).
 """
 
 from __future__ import annotations
@@ -160,6 +161,7 @@ def create_api(checker: Any, *, auth: tuple[str, str] | None = None,
     import gradio as gr
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError
+    from fastapi.middleware.cors import CORSMiddleware
     from fastapi.responses import JSONResponse, StreamingResponse
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -247,6 +249,10 @@ def create_api(checker: Any, *, auth: tuple[str, str] | None = None,
         footer_links=["api", "settings"], run_history=False, ssr_mode=False,
         mcp_server=False, enable_monitoring=False, pwa=False, max_file_size="1mb",
         show_error=True)
+    # Gradio's CORS middleware lets every origin read, with credentials, once the server is
+    # reached under a non-localhost name (behind a proxy); a policy of our own (same origin
+    # only) makes it stand aside
+    api.add_middleware(CORSMiddleware, allow_origins=[])
     api.add_middleware(GuardMiddleware)
     if auth is not None:
         api.add_middleware(BasicAuthMiddleware, credentials=auth)
