@@ -37,3 +37,13 @@ def test_same_origin_clients_are_unaffected(ui_server):
     r = requests.post(ui_server + "/api/ask", timeout=60, headers={"Host": PROXIED}, json={
         "query": "Does Estonia need parliamentary approval to train Ukrainian soldiers?"})
     assert r.status_code == 200 and r.json()["citations"]
+
+
+@pytest.mark.parametrize("path", ["/api/ask", "/api/check", "/gradio_api/queue/join"])
+def test_form_style_posts_are_refused(ui_server, path):
+    # text/plain needs no preflight, so a foreign page could send it blind: it must do nothing
+    body = ('{"query": "Does Estonia need parliamentary approval?", "text": "x", "data": [], '
+            '"fn_index": 0, "session_hash": "abcdefghij"}')
+    r = requests.post(ui_server + path, data=body, timeout=30, headers={
+        "Host": PROXIED, "Origin": EVIL, "Content-Type": "text/plain"})
+    assert r.status_code == 422, (r.status_code, r.text[:300])
