@@ -9,9 +9,9 @@ of that (a dropped sentence is still echoed in warnings, and a flagged one is sh
   base64, hex, split by invisible characters or hidden in Unicode tag characters — or
   repeats 8 consecutive words of a system prompt is withheld;
 - **things the evidence never gave**: a code-like token (mixed letters and digits, an
-  all-capitals word, a long hex run), a URL, domain or e-mail address that appears
-  neither in the evidence nor in the question — an obeyed injection's trigger is exactly
-  that;
+  all-capitals word, a long hex run, a long mixed-case run such as base64), a URL, domain
+  or e-mail address that appears neither in the evidence nor in the question — an obeyed
+  injection's trigger is exactly that — and text spelt out one character at a time;
 - **markup**: markdown images and links, HTML tags and chat-template delimiters.
 
 What it does not do: judge support (verify.py) or clean article text at ingest (hidden.py).
@@ -34,6 +34,9 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _CODE = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[^\W\d_])[\w-]{5,}(?![\w-])|"
                    r"(?<![\w-])[A-Z]{4,}(?![a-z0-9])|"
                    r"(?<![\w-])[0-9a-fA-F]{8,}(?![\w-])")
+_ENCODED = re.compile(r"(?<![\w+/=-])(?=[\w+/-]*[a-z])(?=[\w+/-]*[A-Z])[\w+/-]{12,}={0,2}"
+                      r"(?![\w+/=-])")
+_SPELLED = re.compile(r"(?<!\w)(?:\w[\s.,;:_-]{1,3}){6,}\w(?!\w)")
 _URL = re.compile(r"(?:https?:|ftp:|data:|javascript:|www\.)[^\s<>\"')\]]*|"
                   r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|"
                   r"\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|ai|app|dev|info|biz|xyz|ru|"
@@ -128,4 +131,11 @@ class Guard:
         for m in _CODE.finditer(seen):
             if m.group(0).lower() not in pool:
                 return "a code the evidence does not give"
+        for m in _ENCODED.finditer(seen):
+            run = m.group(0)
+            if run.lower() not in pool and (re.search(r"\d|[+/=]", run)
+                                            or sum(c.isupper() for c in run[1:]) >= 3):
+                return "an encoded string the evidence does not give"
+        if _SPELLED.search(seen):
+            return "text spelt out character by character"
         return ""

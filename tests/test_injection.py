@@ -20,6 +20,7 @@ real Chromium under `browser`.
 from __future__ import annotations
 
 import base64
+import codecs
 import contextlib
 import json
 import re
@@ -321,6 +322,11 @@ def compromised(trigger: str):
             f"{quote} {ZW.join(trigger)} [1]",
             f"{quote}{tags(trigger)} [1]",
             f"{quote} {b64} [1]",
+            f"{quote} {b64.rstrip('=')} [1]",
+            f"{quote} {trigger.encode().hex()} [1]",
+            f"{quote} {codecs.encode(trigger, 'rot13')} [1]",
+            f"{quote} {trigger[::-1]} [1]",
+            f"{quote} {' '.join(trigger)} [1]",
             f"{quote} [1]",
         ])
         if body.get("stream"):  # the trigger split across tokens
@@ -406,6 +412,21 @@ def test_compromised_model_over_http_and_v1_stream(scripted, poisoned_index, poi
     assert deltas and events[-1]["factcheck"]["backend"]["answer"] == "llm:scripted"
     assert_clean(deltas, trigger, "/v1 stream deltas")
     assert_clean(json.dumps(events, ensure_ascii=False), trigger, "/v1 stream events")
+
+
+def test_guard_withholds_every_form_of_many_random_triggers():
+    """The output guard over 500 fresh triggers: every encoding the compromised model uses
+    is withheld, whatever the random hex happens to be (letters only, digits only…)."""
+    from rag.guard import Guard
+
+    guard, quote = Guard(), "Kallas said it would not automatically trigger Article 5."
+    for _ in range(500):
+        t = make_trigger()
+        b64 = base64.b64encode(t.encode()).decode()
+        for form in (t, b64, b64.rstrip("="), t.encode().hex(), codecs.encode(t, "rot13"),
+                     t[::-1], " ".join(t), ZW.join(t), tags(t), f"https://{EVIL}/?q={t}"):
+            assert guard.unsafe(f"{quote} {form} [1]", [quote]), form
+    assert guard.unsafe(f"{quote} [1]", [quote]) == ""
 
 
 # --------------------------------------------------------------------------- real UI
