@@ -8,8 +8,9 @@ Mechanisms, not phrases of known attacks:
 - invisible characters: Unicode tag characters (U+E0000 block) and variation-selector
   runs are cut out; a sentence with bidi overrides or two or more zero-width characters
   is hidden whole (what a reader sees is not what a machine reads);
-- markup: HTML comments and <script>/<style> blocks (across lines), and a sentence with an
-  HTML tag, a markdown image or link, a JSON object or a chat-template/role delimiter;
+- markup is cut out: HTML comments, <script>/<style> blocks and <system>…</system>-style
+  role blocks (across lines), chat-template blocks and tokens, HTML tags, markdown images
+  and links to URLs; a sentence with a JSON object or a role line ("System:") is hidden;
 - encoded text: a run of base64 or hex that decodes to readable text;
 - instructions: a sentence that tells an AI / assistant / model what to do, or the usual
   shapes of it in English and Swedish ("ignore previous instructions", "you are now",
@@ -42,6 +43,16 @@ _RANGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"<!--.*?(?:-->|\Z)", re.S), "HTML comment"),
     (re.compile(r"<(script|style|template|iframe)\b.*?(?:</\1\s*>|\Z)", re.S | re.I),
      "HTML script/style block"),
+    (re.compile(r"<(system|user|assistant|developer|instructions?|prompt|tool|function)\b"
+                r"[^>]*>.*?(?:</\1\s*>|\Z)", re.S | re.I), "role block (chat delimiters)"),
+    (re.compile(r"<\|im_start\|>.*?(?:<\|im_end\|>|\Z)|\[INST\].*?(?:\[/INST\]|\Z)|"
+                r"<<SYS>>.*?(?:<</SYS>>|\Z)|<start_of_turn>.*?(?:<end_of_turn>|\Z)", re.S),
+     "chat-template block"),
+    (re.compile(r"<\|[^|\n]{0,40}\|>|</?s>"), "chat-template token"),
+    (re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]{0,300})?/?>"), "HTML/XML tag"),
+    (re.compile(r"!\[[^\]\n]{0,200}\]\([^)\n]{0,500}\)"), "markdown image"),
+    (re.compile(r"\[[^\]\n]{1,200}\]\((?:https?:|www\.|//|data:|javascript:)[^)\n]*\)", re.I),
+     "markdown link"),
     (re.compile(r"[\U000e0000-\U000e007f]+"), "Unicode tag characters (invisible text)"),
     (re.compile(r"[\U000e0100-\U000e01ef\ufe00-\ufe0f]{2,}"), "variation-selector run"),
 ]
@@ -98,6 +109,8 @@ _INSTRUCTION: list[re.Pattern[str]] = [re.compile(p, re.I) for p in (
     rf"\b{_AI}\b(?:\s+[\w'-]+){{0,4}}?\s+{_AI_IMPERATIVE}\b",
     r"^\W*(?:please\s+)?(?:reply|respond|answer|say|output|print|repeat|reveal|append)\s+"
     r"(?:only\s+|exactly\s+|verbatim\s+)?(?:with|the following|in full)\b",
+    r"^\W*(?:please\s+)?(?:reply|respond|answer|say|output|print|write|repeat|reveal|"
+    r"append)\s+(?:only\s+|exactly\s+|verbatim\s+|with\s+)*(?:[\"'“”]|[A-Z]{3,}|\S*\d)",
     r"\byour (?:answer|reply|response|output) (?:must|should|shall|has to) "
     r"(?:be|say|contain|include|begin|start|end)\b",
     # Swedish
@@ -230,7 +243,7 @@ def hidden_ranges(text: str, spans: Iterable[Span], lang: str) -> list[Range]:
                 why = sentence_reason(text[s:e])
                 if why:
                     found.append((s, e, why))
-    found.sort()
+    found.sort(key=lambda r: (r[0], -r[1]))  # the widest first: its reason names the whole
     merged: list[Range] = []
     for a, b, why in found:
         if merged and a <= merged[-1][1]:
