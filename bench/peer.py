@@ -83,7 +83,8 @@ def run_pair(cases: list[Any], a: Callable[[Any], dict[str, Any]],
     """Ask every case of both engines, alternating which goes first."""
     from eval.records import CaseResult
 
-    out_a, out_b = [], []
+    out_a: list[Any] = []
+    out_b: list[Any] = []
     for i, case in enumerate(cases):
         order = [(a, out_a), (b, out_b)] if i % 2 == 0 else [(b, out_b), (a, out_a)]
         for fn, out in order:
