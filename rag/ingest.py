@@ -24,7 +24,7 @@ from rag.checkpoint import checkpoint
 from rag.chunk import body_sentences, chunk_document
 from rag.config import Settings
 from rag.embed import Embedder
-from rag.errors import ConfigError
+from rag.errors import ConfigError, InputError
 from rag.lexical import BM25_DIR, LexicalIndex
 from rag.sources import Skipped, build_document, load_sources_yaml, read_text_file
 from rag.types import Chunk, Document
@@ -151,71 +151,106 @@ def ingest(paths: list[Path], settings: Settings, embedder: Embedder, prune: boo
     files, skipped = collect_files(paths)
     if not files and not prune:
         raise ConfigError("no .txt files found in " + ", ".join(map(str, paths)))
-    data_dir = settings.data_dir
-    with store.write_lock(data_dir, settings.lock_timeout_s):
+    with store.write_lock(settings.data_dir, settings.lock_timeout_s):
         checkpoint("locked")
-        manifest = store.read_manifest(data_dir)
-        current = manifest["current"]
-        old_docs, old_chunks = store.load_build(data_dir, current) if current else ([], [])
-        checkpoint("loaded")
+        manifest, old_docs, old_chunks = _load_current(settings.data_dir)
         new_docs, bad = read_documents(files, settings.max_file_bytes, progress)
         skipped.extend(bad)
-
         by_id = {} if prune else {d.id: d for d in old_docs}
         by_id.update({d.id: d for d in new_docs})
-        docs = sorted(by_id.values(), key=lambda d: d.id)
-        old_chunk_ids = {c.id for c in old_chunks}
-        old_by_doc = {d.id: d.hash for d in old_docs}
-        unchanged = {d.id for d in docs if old_by_doc.get(d.id) == d.hash}
-        chunks = [c for c in old_chunks if c.doc_id in unchanged]
-        for d in docs:
-            if d.id not in unchanged:
-                chunks.extend(chunk_document(d, settings.chunk_tokens, settings.chunk_overlap))
-        new_ids = {c.id for c in chunks}
-        removed = len(old_chunk_ids - new_ids)
-        reused = len(old_chunk_ids & new_ids)
-        added = len(new_ids - old_chunk_ids)
-        client = vindex.open_client(data_dir, settings.chroma_url)
-        if current and added == 0 and removed == 0 and {d.id for d in docs} == set(old_by_doc):
-            # nothing to build, but a crashed run may have left a build behind
-            _drop_stale_builds(client, data_dir, keep={current, manifest["previous"]})
-            return IngestReport(current, len(docs), len(chunks), 0, reused, 0,
-                                time.perf_counter() - t0, False, tuple(skipped))
+        return _publish(settings, embedder, manifest, old_docs, old_chunks, list(by_id.values()),
+                        t0, skipped, progress)
 
-        build_id = _new_build_id(chunks)
-        reuse: dict[str, list[float]] = {}
-        if current and reused:
-            reuse = vindex.VectorIndex(client, current).embeddings(
-                [c.id for c in chunks if c.id in old_chunk_ids])
-        fresh = _embed_missing(embedder, [(c.id, c.text) for c in chunks if c.id not in reuse],
-                               "embedding chunks", progress)
-        vectors = {**{k: v.tolist() for k, v in fresh.items()}, **reuse}
-        old_sent: dict[str, np.ndarray] = {}
-        if current:
-            doc_by_id = {d.id: d for d in old_docs}
-            old_keys, old_vecs = store.load_sentences(data_dir, current)
-            old_sent = {_sentence_key(doc_by_id[k[0]], k[1], k[2]): v
-                        for k, v in zip(old_keys, old_vecs, strict=True) if k[0] in doc_by_id}
-        sentences, sentence_vecs = _sentence_vectors(embedder, docs, old_sent, progress)
-        # the folder exists before the collection does, so a crash leaves a trace to clean up
-        store.build_dir(data_dir, build_id).mkdir(parents=True, exist_ok=True)
-        checkpoint("build_dir")
-        target = vindex.VectorIndex(client, build_id, create=True)
-        checkpoint("collection")
-        for i in range(0, len(chunks), ADD_BATCH):
-            batch = chunks[i:i + ADD_BATCH]
-            target.add(batch, [vectors[c.id] for c in batch])
-            checkpoint("chroma_add")
-        store.save_build(data_dir, build_id, docs, chunks, sentences, sentence_vecs)
-        # BM25 is built here once, not at every snapshot load (bench/scale.py: 1.5 of the
-        # 2.1 s load at 10k chunks); in the build folder, before the manifest switch
-        LexicalIndex(chunks).save(store.build_dir(data_dir, build_id) / BM25_DIR)
-        checkpoint("before_manifest")
-        store.write_manifest(data_dir, build_id, current)
-        checkpoint("after_manifest")
-        _drop_stale_builds(client, data_dir, keep={build_id, current})
+
+def remove_documents(ids: list[str], settings: Settings, embedder: Embedder,
+                     progress: bool = False) -> IngestReport:
+    """`factcheck remove ID…`: a new build without these articles, whatever folder they were
+    ingested from. Their files are not touched (the next ingest of their folder adds them
+    back unless they are deleted); nothing is embedded."""
+    t0 = time.perf_counter()
+    with store.write_lock(settings.data_dir, settings.lock_timeout_s):
+        checkpoint("locked")
+        manifest, old_docs, old_chunks = _load_current(settings.data_dir)
+        known = {d.id for d in old_docs}
+        unknown = sorted(set(ids) - known)
+        if unknown:
+            raise InputError(f"not in the index: {', '.join(unknown)}; "
+                             f"`factcheck sources` lists the indexed articles")
+        docs = [d for d in old_docs if d.id not in set(ids)]
+        return _publish(settings, embedder, manifest, old_docs, old_chunks, docs, t0, [],
+                        progress)
+
+
+def _load_current(data_dir: Path) -> tuple[dict[str, str | None], list[Document], list[Chunk]]:
+    manifest = store.read_manifest(data_dir)
+    current = manifest["current"]
+    old_docs, old_chunks = store.load_build(data_dir, current) if current else ([], [])
+    checkpoint("loaded")
+    return manifest, old_docs, old_chunks
+
+
+def _publish(settings: Settings, embedder: Embedder, manifest: dict[str, str | None],
+             old_docs: list[Document], old_chunks: list[Chunk], new_docs: list[Document],
+             t0: float, skipped: list[Skipped], progress: bool) -> IngestReport:
+    """Make `new_docs` the index: a new build (reusing what the current one has) and the
+    switch to it, or nothing if they are what the current build holds. Under the lock."""
+    data_dir = settings.data_dir
+    current = manifest["current"]
+    docs = sorted(new_docs, key=lambda d: d.id)
+    old_chunk_ids = {c.id for c in old_chunks}
+    # chunks depend on the exact text (offsets: an NFD re-save has the same hash but other
+    # offsets), the language and the spans; metadata changes keep them
+    chunked_as = {d.id: (d.text, d.lang, d.spans) for d in old_docs}
+    unchanged = {d.id for d in docs if chunked_as.get(d.id) == (d.text, d.lang, d.spans)}
+    chunks = [c for c in old_chunks if c.doc_id in unchanged]
+    for d in docs:
+        if d.id not in unchanged:
+            chunks.extend(chunk_document(d, settings.chunk_tokens, settings.chunk_overlap))
+    new_ids = {c.id for c in chunks}
+    removed = len(old_chunk_ids - new_ids)
+    reused = len(old_chunk_ids & new_ids)
+    added = len(new_ids - old_chunk_ids)
+    client = vindex.open_client(data_dir, settings.chroma_url)
+    if current and docs == sorted(old_docs, key=lambda d: d.id):  # texts and metadata alike
+        # nothing to build, but a crashed run may have left a build behind
+        _drop_stale_builds(client, data_dir, keep={current, manifest["previous"]})
+        return IngestReport(current, len(docs), len(chunks), 0, reused, 0,
+                            time.perf_counter() - t0, False, tuple(skipped))
+
+    build_id = _new_build_id(chunks)
+    reuse: dict[str, list[float]] = {}
+    if current and reused:
+        reuse = vindex.VectorIndex(client, current).embeddings(
+            [c.id for c in chunks if c.id in old_chunk_ids])
+    fresh = _embed_missing(embedder, [(c.id, c.text) for c in chunks if c.id not in reuse],
+                           "embedding chunks", progress)
+    vectors = {**{k: v.tolist() for k, v in fresh.items()}, **reuse}
+    old_sent: dict[str, np.ndarray] = {}
+    if current:
+        doc_by_id = {d.id: d for d in old_docs}
+        old_keys, old_vecs = store.load_sentences(data_dir, current)
+        old_sent = {_sentence_key(doc_by_id[k[0]], k[1], k[2]): v
+                    for k, v in zip(old_keys, old_vecs, strict=True) if k[0] in doc_by_id}
+    sentences, sentence_vecs = _sentence_vectors(embedder, docs, old_sent, progress)
+    # the folder exists before the collection does, so a crash leaves a trace to clean up
+    store.build_dir(data_dir, build_id).mkdir(parents=True, exist_ok=True)
+    checkpoint("build_dir")
+    target = vindex.VectorIndex(client, build_id, create=True)
+    checkpoint("collection")
+    for i in range(0, len(chunks), ADD_BATCH):
+        batch = chunks[i:i + ADD_BATCH]
+        target.add(batch, [vectors[c.id] for c in batch])
+        checkpoint("chroma_add")
+    store.save_build(data_dir, build_id, docs, chunks, sentences, sentence_vecs)
+    # BM25 is built here once, not at every snapshot load (bench/scale.py: 1.5 of the
+    # 2.1 s load at 10k chunks); in the build folder, before the manifest switch
+    LexicalIndex(chunks).save(store.build_dir(data_dir, build_id) / BM25_DIR)
+    checkpoint("before_manifest")
+    store.write_manifest(data_dir, build_id, current)
+    checkpoint("after_manifest")
+    _drop_stale_builds(client, data_dir, keep={build_id, current})
     return IngestReport(build_id, len(docs), len(chunks), added, reused, removed,
-                        time.perf_counter() - t0, True, tuple(skipped))
+                    time.perf_counter() - t0, True, tuple(skipped))
 
 
 def _drop_stale_builds(client: object, data_dir: Path, keep: set[str | None]) -> None:
