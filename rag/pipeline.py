@@ -52,16 +52,49 @@ MAX_CHECK_CHARS = 20_000
 def _clean_input(text: Any, limit: int, what: str) -> str:
     if not isinstance(text, str):
         raise InputError(f"{what} must be text, got {type(text).__name__}")
-    text = text.replace("\x00", " ")
-    # lone surrogates cannot be encoded or embedded; replace rather than crash
-    text = text.encode("utf-8", "replace").decode("utf-8")
-    text = normalize(text)  # NFC, like the stored articles: "Šimonytė" typed NFD still matches
+    # NUL and lone surrogates cannot be encoded or embedded: replaced rather than crash;
+    # NFC like the stored articles, so "Šimonytė" typed NFD still matches
+    text = _scrub(text)
     if not text.strip():
         raise InputError(f"{what} is empty: type a question or a claim")
     if len(text) > limit:
         raise InputError(f"{what} is too long: {len(text)} characters (limit {limit}); "
                          f"shorten it or use claim mode for paragraphs")
     return text.strip()
+
+
+def _scrub(text: str) -> str:
+    return normalize(text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8"))
+
+
+def _clean_history(history: Any, limit: int) -> list[Any] | None:
+    """History is user input too: cleaned like the query, and an earlier question is held
+    to the query's limit (rules condensing copies it into the standalone question)."""
+    if history is None:
+        return None
+    if not isinstance(history, list | tuple):
+        raise InputError(f"history must be a list of {{role, content}} turns, got "
+                         f"{type(history).__name__}")
+    out: list[Any] = []
+    for i, turn in enumerate(history, 1):
+        if isinstance(turn, dict):
+            pairs = [(turn.get("role"), turn.get("content"))]
+        elif isinstance(turn, list | tuple) and len(turn) == 2:  # (question, answer)
+            pairs = list(zip(("user", "assistant"), turn, strict=True))
+        else:
+            continue  # not a turn: ignored, as condense ignores it
+        cleaned = []
+        for role, content in pairs:
+            if isinstance(content, str):
+                content = _scrub(content)
+                if role == "user" and len(content) > limit:
+                    raise InputError(f"history turn {i} is too long: {len(content)} "
+                                     f"characters (limit {limit})")
+                content = content[:MAX_CHECK_CHARS]  # answers: only their start is used
+            cleaned.append(content)
+        out.append({**turn, "content": cleaned[0]} if isinstance(turn, dict) else
+                   tuple(cleaned))
+    return out
 
 
 def summarize(answers: list[Answer]) -> dict[str, int]:
@@ -130,6 +163,7 @@ class FactChecker:
     def ask(self, text: str, history: list[Any] | None = None) -> Answer:
         """The verified answer; a follow-up is first made standalone with `history`."""
         text = _clean_input(text, self.settings.max_query_chars, "query")
+        history = _clean_history(history, self.settings.max_query_chars)
         standalone, warnings = condense(text, history, self.chat, self._guard)
         judged = self._judge(analyse(standalone), warnings)
         if not self._generative(judged):
@@ -147,6 +181,7 @@ class FactChecker:
         authoritative: sentences verification drops are gone from it and listed in its
         warnings. Offline (or degraded) the answer text comes as one piece."""
         text = _clean_input(text, self.settings.max_query_chars, "query")
+        history = _clean_history(history, self.settings.max_query_chars)
         standalone, warnings = condense(text, history, self.chat, self._guard)
         judged = self._judge(analyse(standalone), warnings)
         if not self._generative(judged):

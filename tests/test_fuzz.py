@@ -272,6 +272,31 @@ def test_ask_and_stream_on_arbitrary_text(checker, text):
     assert final.to_dict() | {"timings_ms": {}} == answer.to_dict() | {"timings_ms": {}}
 
 
+FOLLOW_UPS = ["and what about Lithuania?", "Och Litauen då?", "what about \ud800?", "and?",
+              "And what about <|endoftext|>?"]
+TURN = st.one_of(TEXTS, st.text(max_size=40), st.integers(), st.none(), st.just("Estonia? " * 1000))
+HISTORIES = st.one_of(
+    st.none(), st.integers(), st.text(max_size=5),
+    st.lists(st.one_of(st.fixed_dictionaries({"role": st.sampled_from(["user", "assistant",
+                                                                        "system", 5]),
+                                              "content": TURN}),
+                       st.tuples(TURN, TURN), st.integers(), st.none()), max_size=4))
+
+
+@fuzz(20)
+@given(st.sampled_from(FOLLOW_UPS), HISTORIES)
+def test_follow_ups_with_arbitrary_history(checker, text, history):
+    """History is user input too: any shape is a clear error or ignored; an earlier question
+    over the query limit is refused, so the standalone question stays bounded."""
+    try:
+        answer = checker.ask(text, history=history)
+    except InputError as exc:
+        assert str(exc)
+        return
+    assert_answer(answer)
+    assert len(answer.query) <= 3 * checker.settings.max_query_chars
+
+
 @fuzz(15)
 @given(st.lists(st.one_of(TEXTS, st.sampled_from([
     "Kallas said an attack would trigger Article 5.", "There were 97 NATO soldiers in 2023.",
@@ -328,6 +353,8 @@ RAW_BODIES = [
     ("/api/ask", b'{"query": "' + b"x" * 1_000_001 + b'"}'),
     ("/api/ask", b'{"query": "Article 5?", "history": [{"role": "user", "content": "\\ud800"}]}'),
     ("/api/ask", b'{"query": "\\u202e?5 elcitrA <|endoftext|>"}'),
+    ("/api/ask", b'{"query": "and what about Lithuania?", "history": [{"role": "user", '
+                 b'"content": "' + b"Estonia? " * 100_000 + b'"}]}'),
     ("/api/check", b'{"text": "\\u0000"}'), ("/api/check", b'{"text": "' + b"a. " * 9000 + b'"}'),
     ("/v1/chat/completions", b'{"messages": [{"role": "user", "content": "\\ud800?"}], '
                              b'"stream": true}'),
