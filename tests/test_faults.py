@@ -33,6 +33,7 @@ from llm_helpers import (
     Scripted,
     assert_citations_resolve,
     blocks,
+    completion,
     status,
     tokens,
 )
@@ -55,7 +56,13 @@ def free_port() -> int:
 
 
 def faithful(body: dict[str, Any], i: int) -> Reply:
-    """A model that quotes its first evidence block and cites it: verification keeps it."""
+    """A model that quotes its first evidence block and cites it: verification keeps it.
+    Asked to condense a follow-up it rewrites it; asked to judge it says nothing useful."""
+    if not blocks(body):
+        if "Follow-up:" in body["messages"][-1]["content"]:
+            return completion("Has Lithuania's parliament approved sending training troops "
+                              "to Ukraine?")
+        return completion("{}")
     n, text = next(iter(blocks(body).items()))
     return {"json": {"id": "x", "object": "chat.completion", "created": 0, "model": "scripted",
                      "choices": [{"index": 0, "finish_reason": "stop", "message": {
@@ -136,6 +143,54 @@ def test_llm_fault_degrades_then_recovers(fault, mode, make_checker, checker):
         again = run(fc, mode)
         assert again.backend["answer"] == "llm:scripted", again.warnings
         assert not any(w.startswith("llm_unavailable") for w in again.warnings)
+        assert_citations_resolve(again)
+    finally:
+        if server is not None:
+            server.close()
+
+
+FOLLOW_UP = "and what about Lithuania?"
+HISTORY = [{"role": "user", "content": "Has Estonia's parliament approved sending training "
+                                       "troops to Ukraine?"},
+           {"role": "assistant", "content": "The sources say Estonia needs approval."}]
+
+
+@pytest.mark.parametrize("stage", ["judge", "condense"])
+@pytest.mark.parametrize("fault", ["refused", "http 500"])
+def test_llm_fault_in_the_judge_or_condenser_degrades_then_recovers(stage, fault, seeds_index,
+                                                                    embedder, checker):
+    """`--llm-judge` falls back to the offline judge; a follow-up is condensed by rules;
+    either way the request makes no further model calls, and the next one uses the model."""
+    from rag.llm_judge import LLMJudge
+
+    port = free_port()
+    server = None if fault == "refused" else Scripted(port)
+    if server is not None:
+        server.script = LLM_FAULTS[fault][0]
+    s = Settings.from_env(data_dir=seeds_index, llm_base_url=f"http://127.0.0.1:{port}/v1",
+                          llm_model="scripted", llm_timeout_s=TIMEOUT_S,
+                          llm_connect_timeout_s=1.0, llm_max_retries=RETRIES)
+    chat = OpenAIChatModel.from_settings(s)
+    judge = LLMJudge(chat) if stage == "judge" else OfflineJudge(embedder)
+    fc = FactChecker(s, embedder, judge, chat)
+    text, history = (QUESTION, None) if stage == "judge" else (FOLLOW_UP, HISTORY)
+    try:
+        answer = fc.ask(text, history=history)
+        offline = checker.ask(text, history=history)
+        assert any(w.startswith("llm_unavailable: ") for w in answer.warnings), answer.warnings
+        assert answer.backend["answer"] == "extractive"
+        assert (answer.query, answer.verdict, answer.answer) == \
+            (offline.query, offline.verdict, offline.answer)
+        assert_citations_resolve(answer)
+        if server is not None:
+            assert 1 <= len(server.requests) <= RETRIES + 1  # then no further calls
+        if server is None:
+            server = Scripted(port)
+        server.requests.clear()
+        server.script = faithful
+        again = fc.ask(text, history=history)
+        assert server.requests and not any(w.startswith("llm_unavailable")
+                                           for w in again.warnings), again.warnings
         assert_citations_resolve(again)
     finally:
         if server is not None:
