@@ -195,6 +195,42 @@ def test_cli_ingest_of_bad_files_is_partial_and_keeps_the_index(tmp_path, seeds_
         assert c.quote == snap.docs[c.source].text[c.start:c.end]
 
 
+ANCHOR = ("Tallinn news\n\nThe Estonian parliament approved the training mission in Tallinn "
+          "on Monday.\nThe vote was 61 to 20.\n")
+
+
+@pytest.mark.slow
+@fuzz(8)
+@given(st.one_of(TEXTS, NO_SURROGATES).map(lambda t: t.encode()) | st.binary(max_size=400))
+def test_ingest_of_an_arbitrary_file_is_skipped_or_indexed_correctly(embedder, data):
+    """The real ingest (embedder, Chroma, BM25) on one arbitrary file beside a normal one:
+    the file is skipped with a reason or indexed with resolvable offsets, and the normal
+    article still answers."""
+    from rag.ingest import ingest
+    from rag.judge import OfflineJudge
+
+    with tempfile.TemporaryDirectory() as d:
+        folder = Path(d) / "in"
+        folder.mkdir()
+        (folder / "anchor.txt").write_text(ANCHOR, encoding="utf-8")
+        (folder / "fuzz.txt").write_bytes(data)
+        s = Settings.from_env(data_dir=Path(d) / "data")
+        report = ingest([folder], s, embedder, progress=False)
+        reasons = {Path(k.path).stem: k.reason for k in report.skipped}
+        assert set(reasons) <= {"fuzz"} and all(reasons.values())
+        fc = FactChecker(s, embedder, OfflineJudge(embedder))
+        snap = fc.snapshot()
+        assert ("fuzz" in snap.docs) != ("fuzz" in reasons)
+        for doc in snap.docs.values():
+            assert_document(doc)
+        for c in snap.chunks.values():
+            assert c.text == snap.docs[c.doc_id].text[c.start:c.end]
+        answer = fc.ask("Did the Estonian parliament approve the training mission?")
+        assert "anchor" in {c.source for c in answer.citations}
+        for c in answer.citations:
+            assert c.quote == snap.docs[c.source].text[c.start:c.end]
+
+
 @pytest.mark.slow
 def test_nfc_and_nfd_forms_are_one_article(tmp_path, embedder):
     """Same hash, same stored (NFC) text, no new build when the other form is ingested; an
