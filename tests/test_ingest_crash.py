@@ -31,6 +31,7 @@ from conftest import ROOT, SEEDS, run_cli
 from index_helpers import assert_answer_resolves, assert_consistent, assert_same_index, read_index
 
 from rag.config import Settings
+from rag.errors import IndexNotReadyError
 from rag.ingest import ingest
 from rag.judge import OfflineJudge
 from rag.pipeline import FactChecker
@@ -153,6 +154,32 @@ def test_sigkill_at_a_random_checkpoint(scenario, embedder, tmp_path, draw):
     answer = _ask(data, embedder)
     assert answer.verdict == "refuted" and answer.citations, f"{where}: {answer.verdict}"
     assert_answer_resolves(answer, final, scenario.after)
+
+
+@pytest.mark.slow
+def test_sigkill_during_the_first_ingest(scenario, embedder, tmp_path):
+    """With no index yet, a kill leaves no index (a clear "run ingest" error, never a
+    half-built one) or the complete new one; a re-run converges and drops the debris."""
+    data = tmp_path / "data"
+    trace_file = tmp_path / "trace.txt"
+    out = run_cli("ingest", "--quiet", "--data-dir", str(tmp_path / "traced"),
+                  str(scenario.after_dir), env={"FACTCHECK_TEST_TRACE": str(trace_file)})
+    assert out.returncode == 0, out.stderr
+    trace = trace_file.read_text("utf-8").split()[1::2]
+    point = random.Random(SEED).randint(trace.index("build_dir") + 1, len(trace))
+    where = f"seed {SEED}, first ingest, checkpoint #{point} ({trace[point - 1]})"
+    killed = run_cli("ingest", "--quiet", "--data-dir", str(data), str(scenario.after_dir),
+                     env={"FACTCHECK_TEST_KILL_AT": f"#{point}"})
+    assert killed.returncode == -signal.SIGKILL, f"{where}: not killed: {killed.stderr}"
+    if point <= trace.index("manifest:written") + 1:
+        with pytest.raises(IndexNotReadyError, match="factcheck ingest"):
+            _ask(data, embedder)
+    else:
+        assert_answer_resolves(_ask(data, embedder), read_index(data), scenario.after)
+    ingest([scenario.after_dir], Settings.from_env(data_dir=data), embedder, progress=False)
+    final = read_index(data)
+    assert_consistent(final, scenario.after)
+    assert_same_index(final, read_index(scenario.clean))
 
 
 def _popen_ingest(data: Path, corpus: Path, *extra: str,
