@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from rag.hidden import decoded_blobs, is_invisible
+from rag.hidden import count_invisible, decoded_blobs, visible
 
 NGRAM = 8  # this many consecutive words of a system prompt count as a leak
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -72,7 +72,7 @@ def readings(text: str) -> list[str]:
     letters and digits only: plain, tag characters read out, full-width folded,
     base64/hex decoded, rot13, reversed."""
     plain = unicodedata.normalize("NFKC", _decode_tags(text))
-    plain = "".join(ch for ch in plain if not is_invisible(ch))
+    plain = visible(plain)
     forms = [plain, *decoded_blobs(plain), *decoded_blobs(re.sub(r"\s+", "", plain))]
     out = []
     for f in forms:
@@ -120,7 +120,7 @@ class Guard:
         if why := self.leak(text):
             return why
         seen = unicodedata.normalize("NFKC", _decode_tags(text))
-        if any(is_invisible(ch) for ch in text):
+        if count_invisible(text):
             return "invisible characters"
         if _MARKUP.search(seen):
             return "markup (link, image, HTML or a chat-template token)"

@@ -28,6 +28,7 @@ import binascii
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rag.text import sentence_spans
 from rag.types import Span
@@ -130,16 +131,28 @@ _B64 = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{20,}={0,2}(?![A-Za-z0-9
 _HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}[\s:]?){12,}\b")
 
 
+@lru_cache(maxsize=1)
+def _invisible_re() -> re.Pattern[str]:
+    """Format characters (category Cf, ~160 of them: one scan of Unicode, once) and the
+    variation-selector supplement."""
+    cf = "".join(re.escape(chr(c)) for c in range(0x110000)
+                 if unicodedata.category(chr(c)) == "Cf" and chr(c) not in _SOFT)
+    return re.compile(f"[{cf}\U000e0100-\U000e01ef]")
+
+
 def is_invisible(ch: str) -> bool:
     """A character that takes no visible space but can carry or reorder text."""
-    return ch not in _SOFT and (unicodedata.category(ch) == "Cf"
-                                or "\U000e0100" <= ch <= "\U000e01ef")
+    return bool(_invisible_re().match(ch))
+
+
+def count_invisible(text: str) -> int:
+    return len(_invisible_re().findall(text))
 
 
 def visible(text: str) -> str:
     """What a reader sees: invisible characters removed, compatibility forms folded
     (full-width letters, ligatures), whitespace collapsed."""
-    kept = "".join(ch for ch in text if not is_invisible(ch))
+    kept = _invisible_re().sub("", text)
     return " ".join(unicodedata.normalize("NFKC", kept).split())
 
 
@@ -180,9 +193,10 @@ def decoded_blobs(text: str) -> list[str]:
     return out
 
 
-def instruction(text: str) -> str:
-    """Why `text` reads as an instruction to an AI ("" when it does not)."""
-    seen = visible(text)
+def instruction(text: str, seen: str | None = None) -> str:
+    """Why `text` reads as an instruction to an AI ("" when it does not); `seen` is its
+    visible form when the caller has it."""
+    seen = visible(text) if seen is None else seen
     for pattern in _INSTRUCTION:
         if pattern.search(seen):
             return "instruction addressed to an AI"
@@ -192,16 +206,17 @@ def instruction(text: str) -> str:
 def sentence_reason(text: str) -> str:
     """Why one sentence (or line) is not article text a reader sees, or ""."""
     bidi = sum(ch in _BIDI for ch in text)
-    invisible = sum(is_invisible(ch) for ch in text)
+    invisible = count_invisible(text)
     if bidi or invisible >= 2:
         return "invisible characters"
-    seen = visible(text)
+    seen = visible(text) if invisible else " ".join(
+        unicodedata.normalize("NFKC", text).split())
     for pattern, why in _MARKUP:
         if pattern.search(seen):
             return why
     if decoded_blobs(seen):
         return "encoded text (base64/hex)"
-    return instruction(seen)
+    return instruction(seen, seen)
 
 
 def _subtract(a: int, b: int, cuts: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
