@@ -5,7 +5,8 @@ resolved on first use by `rag.llm`, so the package imports and runs offline with
 The LLM is configured by FACTCHECK_LLM_BASE_URL and FACTCHECK_LLM_MODEL; its other knobs
 (timeouts, judge, drop or flag) are settings and CLI flags. FACTCHECK_AUTH (the web
 server's basic-auth "user:password") is held as given, kept out of `repr`, and parsed by
-`ui.auth`; FACTCHECK_CONCURRENCY and FACTCHECK_MAX_QUEUE bound the web server's engine calls.
+`ui.auth`; FACTCHECK_CONCURRENCY and FACTCHECK_MAX_QUEUE bound the web server's engine calls;
+FACTCHECK_LOCK_TIMEOUT_S is how long an ingest waits for another writer (then exit 4).
 """
 
 from __future__ import annotations
@@ -61,6 +62,12 @@ class Settings:
                     values[name] = int(env[key])
                 except ValueError as exc:
                     raise ConfigError(f"{key} must be an integer, got {env[key]!r}") from exc
+        if env.get("FACTCHECK_LOCK_TIMEOUT_S"):
+            try:
+                values["lock_timeout_s"] = float(env["FACTCHECK_LOCK_TIMEOUT_S"])
+            except ValueError as exc:
+                raise ConfigError(f"FACTCHECK_LOCK_TIMEOUT_S must be a number of seconds, "
+                                  f"got {env['FACTCHECK_LOCK_TIMEOUT_S']!r}") from exc
         if env.get("FACTCHECK_LLM_BASE_URL"):
             values["llm_base_url"] = env["FACTCHECK_LLM_BASE_URL"]
         if env.get("FACTCHECK_LLM_MODEL"):
@@ -82,6 +89,8 @@ class Settings:
         if settings.concurrency < 1 or settings.max_queue < 1:
             raise ConfigError("FACTCHECK_CONCURRENCY and FACTCHECK_MAX_QUEUE must be at "
                               "least 1")
+        if not settings.lock_timeout_s >= 0:  # also refuses NaN
+            raise ConfigError("FACTCHECK_LOCK_TIMEOUT_S must be 0 (fail at once) or more")
         if settings.llm_timeout_s <= 0 or settings.llm_connect_timeout_s <= 0:
             raise ConfigError("LLM timeouts must be positive (seconds)")
         return settings

@@ -201,9 +201,10 @@ def _wait_stopped(proc: subprocess.Popen[str], timeout: float = 300) -> None:
 
 @pytest.mark.slow
 def test_two_writers_second_fails_fast_or_waits(tmp_path, embedder):
-    """Writer A pauses (SIGSTOP at a checkpoint) while holding the lock. Writer B with the
-    default 10 s lock timeout gives up with exit 4 and a clear message; writer C, started
-    just before A resumes, waits and then builds on A's build. Nothing is corrupted."""
+    """Writer A pauses (SIGSTOP at a checkpoint) while holding the lock. Writer B, with
+    FACTCHECK_LOCK_TIMEOUT_S=1, gives up with exit 4 and a clear message; writer C (default
+    10 s), started just before A resumes, waits and then builds on A's build. Nothing is
+    corrupted."""
     first = _copy([REMOVED, A5], tmp_path / "first")
     second = _copy([A5, CHANGED], tmp_path / "second")
     data = tmp_path / "data"
@@ -211,7 +212,8 @@ def test_two_writers_second_fails_fast_or_waits(tmp_path, embedder):
     c: subprocess.Popen[str] | None = None
     try:
         _wait_stopped(a)
-        b = run_cli("ingest", "--quiet", "--data-dir", str(data), str(second), timeout=120)
+        b = run_cli("ingest", "--quiet", "--data-dir", str(data), str(second), timeout=120,
+                    env={"FACTCHECK_LOCK_TIMEOUT_S": "1"})
         assert b.returncode == 4, b.stderr
         assert "another process is writing the index" in b.stderr
         assert b.stderr.count("\n") == 1 and "Traceback" not in b.stderr  # one line
