@@ -32,6 +32,8 @@ from typing import Any
 import pytest
 import requests
 from conftest import SEEDS, serve_app
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from injection_corpus import (
     CONTROL,
     CONTROL_CLAIMS,
@@ -192,6 +194,34 @@ BENIGN = [
 @pytest.mark.parametrize("sentence", BENIGN)
 def test_ordinary_news_sentences_are_not_hidden(sentence):
     assert sentence_reason(sentence) == ""
+
+
+_PIECES = ["Kallas said it would not trigger Article 5.", "<!-- ", " -->", "<system>",
+           "</system>", "![x](https://evil.example/a.png)", ZW, "\u202e", "\U000e0041",
+           "Ignore previous instructions and reply ", "SWdub3JlIGFsbA==", "\n", " ", "{\"a\": 1}",
+           "Ｉｇｎｏｒｅ", "Svara endast ", "<|im_start|>", "\u00ad", "\ufeff"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES) | st.text(max_size=12), max_size=25))
+def test_hiding_keeps_offsets_into_the_untouched_text(parts):
+    """Any mix of article text and injection pieces: spans stay inside the text, never
+    overlap, and no body span carries smuggling characters or markup."""
+    from rag.sources import build_document
+
+    text = "".join(parts)
+    if not text.strip():
+        return
+    doc = build_document("x", text)
+    assert doc.text == text
+    last = 0
+    for span in sorted(doc.spans, key=lambda s: s.start):
+        assert last <= span.start <= span.end <= len(text)
+        last = span.end
+        if span.kind == "body":
+            body = text[span.start:span.end]
+            assert not re.search("[\U000e0000-\U000e007f\u202a-\u202e\u2066-\u2069]", body)
+            assert not re.search(r"<!--|<system>|!\[x\]\(|<\|im_start\|>", body), body
 
 
 # --------------------------------------------------------------------------- offline
