@@ -28,6 +28,10 @@ CHECK_EXAMPLE = (
     "Article 5. According to the Discord Leaks, there were 97 NATO special operations soldiers "
     "in Ukraine in March 2023. Estonia can train Ukrainian soldiers without parliamentary "
     "approval.")
+# Gradio keeps every client session's state (about 70 KB each, measured: mostly a copy of
+# every component's config) and evicts the oldest past this many; its default, 10,000,
+# let a server grow by about 700 MB. An evicted session's conversation starts afresh.
+SESSIONS_KEPT = 1000
 INTRO = ("# factcheck\nAnswers come **only from the indexed articles**: every sentence is tied "
          "to a verbatim quote, with a verdict. Click a `[n]` marker to open the article at "
          "that passage. English and Swedish, either way round.")
@@ -44,7 +48,8 @@ def index_summary(service: Service) -> str:
             f"{sum(r['chunks'] for r in rows)} chunks — build `{info['build']}`")
 
 
-def create_app(checker: Any, service: Service | None = None) -> Any:
+def create_app(checker: Any, service: Service | None = None, *,
+               sessions_kept: int = SESSIONS_KEPT) -> Any:
     import gradio as gr
 
     svc = service or Service(checker)
@@ -179,6 +184,7 @@ def create_app(checker: Any, service: Service | None = None) -> Any:
         gr.api(ask_api, api_name="ask")
         gr.api(check_api, api_name="check")
         gr.api(sources_api, api_name="sources")
+    app.state_session_capacity = sessions_kept  # read when the app is mounted
     return app
 
 
