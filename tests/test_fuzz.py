@@ -418,6 +418,29 @@ def test_raw_bodies_get_clean_answers(ui_server, path, body):
     assert_clean(r)
 
 
+GRADIO_BAD = [
+    ("/ask", ("", None), "query is empty"), ("/ask", ("x" * 3000, None), "too long"),
+    ("/ask", (None, None), "must be text"), ("/ask", (5, None), "must be text"),
+    ("/ask", ("and Lithuania?", 5), "history must be a list"),
+    ("/ask", ("and Lithuania?", [{"role": "user", "content": "Estonia? " * 1000}]),
+     "history turn 1 is too long"),
+    ("/check", ("",), "text is empty"), ("/check", ("x" * 30_000,), "too long"),
+    ("/check", ("\x00",), "text is empty"), ("/check", ("hello there",), "no check-worthy"),
+]
+
+
+def test_gradio_named_endpoints_answer_bad_input_with_our_message(ui_server):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    client = Client(ui_server + "/", verbose=False, analytics_enabled=False)
+    for api, args, message in GRADIO_BAD:
+        with pytest.raises(AppError, match=message):
+            client.predict(*args, api_name=api)
+    assert client.predict("\u202e<|endoftext|> Article 5?", None, api_name="/ask")["verdict"] \
+        in VERDICTS
+
+
 # --------------------------------------------------------------------------- eval suites
 
 CASE = {"id": "c1", "text": "Does Article 5 apply?", "lang": "en", "kind": "question",
