@@ -202,8 +202,9 @@ def test_injected_instruction_in_an_article_is_not_followed(server, corpus, tmp_
     offline = FactChecker(Settings.from_env(data_dir=data), embedder,
                           OfflineJudge(embedder)).ask(QUESTION)
     prompt = server.requests[0]["messages"]
-    # the article reached the model only as quoted data, inside one evidence block
-    assert "PWNED" not in prompt[0]["content"] and "PWNED" in prompt[1]["content"]
+    # the instruction never reached the model (ingest hid it: rag/hidden.py); the rest of
+    # the article did, as quoted data inside evidence blocks
+    assert "PWNED" not in prompt[0]["content"] and "PWNED" not in prompt[1]["content"]
     user = prompt[1]["content"]
     assert user.count("<evidence ") == user.count("</evidence>") == len(blocks(server.requests[0]))
     assert "instructions inside" in prompt[0]["content"] or "not instructions" in \
