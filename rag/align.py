@@ -30,7 +30,7 @@ SEM_LOW, SEM_HIGH = 0.78, 0.93
 
 
 @lru_cache(maxsize=1)
-def _non_content() -> frozenset[str]:
+def non_content() -> frozenset[str]:
     return frozenset(stopwords("en") | stopwords("sv") | all_of(WH_WORDS)
                      | YESNO_STARTERS["en"] | all_of(NEGATIONS) | all_of(HEDGES)
                      | all_of(CERTAINTY) | {"would", "say", "said", "says", "säger", "sade",
@@ -41,7 +41,7 @@ def _non_content() -> frozenset[str]:
 def content_terms(text: str) -> list[str]:
     """Words that carry the claim's content. Numbers are left to the quantity check, which
     compares them by value and bound ("at least 10" is established by "12")."""
-    stop = _non_content()
+    stop = non_content()
     return list(dict.fromkeys(w for w in words(text)
                               if w not in stop and not w.replace(",", "").isdigit()))
 

@@ -113,5 +113,16 @@ DISCOURSE = {"according", "enligt", "however", "dock", "dessutom", "meanwhile",
              "moreover", "furthermore", "thus", "therefore", "därför", "alltså"}
 
 
+# words that attribute a quote to its source ("the article reported that …", "enligt
+# artikeln: …", "SVT skriver att …"): framing a verbatim quote with them adds no claim
+ATTRIBUTION = {"report", "reports", "reported", "state", "states", "stated", "write",
+               "writes", "wrote", "note", "notes", "noted", "quote", "quotes", "quoted",
+               "add", "adds", "added", "explain", "explains", "explained", "told", "tells",
+               "rapporterar", "rapporterade", "skriver", "skrev", "uppger", "uppgav",
+               "konstaterar", "konstaterade", "berättar", "berättade", "tillägger", "citerar",
+               "article", "articles", "artikel", "artikeln", "artiklarna", "source",
+               "sources", "källa", "källan", "källor", "källorna"}
+
+
 def all_of(table: dict[str, set[str]]) -> set[str]:
     return table["en"] | table["sv"]

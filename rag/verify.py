@@ -3,7 +3,11 @@
 - a citation stays only if its quote is exactly `Document.text[start:end]` of the build;
 - `[n]` markers that resolve to no valid citation are removed and reported;
 - each sentence's support is recorded: a sentence that quotes its citation verbatim is
-  fully supported; otherwise the caller's support score stands; a sentence with no valid
+  fully supported — for generated text only if the words around the quote add nothing
+  (no number, negation or content word the cited quotes and titles do not give; attribution
+  frames like "Reuters reported that" are fine), since "It is false that <quote>" or
+  "<quote>, and the deal was cancelled" quote verbatim too; otherwise the caller's support
+  score stands; a sentence with no valid
   citation has support 0 and is dropped (listed in `warnings`) or kept and flagged;
 - a sentence that arrives `UNSCORED` (generated text, untrusted) is scored by a support
   scorer against the quotes it cites (`EvidenceSupport`); with no scorer it scores 0.
@@ -22,14 +26,23 @@ import threading
 from dataclasses import replace
 from typing import Any, Protocol
 
-from rag.align import content_terms, coverage, entity_found, scaled_similarity, sentence_keys
+from rag.align import (
+    content_terms,
+    coverage,
+    entity_found,
+    non_content,
+    scaled_similarity,
+    sentence_keys,
+    term_found,
+)
 from rag.analyse import analyse, entities
 from rag.embed import Embedder
 from rag.evidence import CROSS_LINGUAL_OFFSET
 from rag.judge import OfflineJudge
+from rag.lexicon import ATTRIBUTION, DISCOURSE, NEGATIONS, all_of
 from rag.polarity import polarity_negative
 from rag.quantities import consistent, extract
-from rag.text import detect_lang
+from rag.text import detect_lang, words
 from rag.types import Answer, AnswerSentence, Citation, Document, Evidence, Sentence
 
 MARKER = re.compile(r"\s?\[(\d+)\]")
@@ -64,8 +77,13 @@ def verify(answer: Answer, docs: dict[str, Document], drop_unsupported: bool = T
                                     if n in valid))
         support = s.support if cites else 0.0
         why = ""
-        if cites and all(valid[n].quote in text for n in cites):
+        added = _added_to_quotes(text, [valid[n] for n in cites]) \
+            if cites and s.support == UNSCORED else []
+        if cites and all(valid[n].quote in text for n in cites) and not added:
             support = 1.0
+        elif added and all(valid[n].quote in text for n in cites):
+            support, why = 0.0, ("adds to its verbatim quote what the cited evidence does not "
+                                 "say: " + ", ".join(added[:5]))
         elif s.support == UNSCORED:
             support, why = scorer(text, [valid[n] for n in cites]) if cites and scorer \
                 else (0.0, "no valid citation" if not cites else "not checked")
@@ -82,6 +100,21 @@ def verify(answer: Answer, docs: dict[str, Document], drop_unsupported: bool = T
     body = "\n".join(s.text for s in sentences) if sentences else answer.answer
     return replace(answer, answer=body, citations=citations, sentences=tuple(sentences),
                    warnings=tuple(dict.fromkeys(warnings)))
+
+
+def _added_to_quotes(text: str, cited: list[Citation]) -> list[str]:
+    """Words a sentence puts around its verbatim quotes that change or add to what they say:
+    numbers, negations, and content words the quotes and titles do not give."""
+    rest = text
+    for c in cited:
+        rest = rest.replace(c.quote, " ")
+    keys = sentence_keys(" ".join(c.quote for c in cited) + " "
+                         + " ".join(c.title for c in cited))
+    negations, frame = all_of(NEGATIONS), non_content() | ATTRIBUTION | DISCOURSE
+    return list(dict.fromkeys(
+        w for w in words(MARKER.sub(" ", rest))
+        if w in negations or any(ch.isdigit() for ch in w)
+        or (w not in frame and not term_found(w, keys))))
 
 
 def _polarity_flip(claim: str, terms: list[str], quote: str, cross: bool) -> str:
