@@ -50,6 +50,11 @@ def read_text_file(path: Path, max_bytes: int) -> str:
     The text is the canonical form every offset refers to: UTF-8 decoded, a leading BOM
     dropped, Unicode NFC (the same article saved NFC or NFD gives the same text and hash;
     files already NFC, like most, are returned character for character)."""
+    try:  # the name is the article id: it is stored as UTF-8 and shown to users
+        path.name.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("the file name is not valid UTF-8; rename the file (its name is "
+                         "the article id)") from exc
     size = path.stat().st_size
     if size == 0:
         raise ValueError("empty file")

@@ -16,6 +16,7 @@ equals the file's own text wherever the file is already NFC, as the seeds are).
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -168,6 +169,7 @@ def test_cli_ingest_of_bad_files_is_partial_and_keeps_the_index(tmp_path, seeds_
         (folder / f"{name}.txt").write_bytes(content)
     for name, content in GOOD_FILES.items():
         (folder / f"{name}.txt").write_bytes(content)
+    (folder / os.fsdecode(b"\xff.txt")).write_bytes(GOOD_FILES["crlf_bom"])  # bad name
     out = run_cli("ingest", "--quiet", str(folder), str(tmp_path / "missing.txt"),
                   env={"FACTCHECK_DATA_DIR": str(data)})
     assert out.returncode == 1 and "partial" in out.stdout, out.stderr
@@ -176,6 +178,7 @@ def test_cli_ingest_of_bad_files_is_partial_and_keeps_the_index(tmp_path, seeds_
     for name, (_, reason) in BAD_FILES.items():
         assert reason in skipped[str(folder / f"{name}.txt")]
     assert "no such file" in skipped[str(tmp_path / "missing.txt")]
+    assert any("file name is not valid UTF-8" in why for why in skipped.values())
     assert not any(f"{name}.txt" in path for name in GOOD_FILES for path in skipped)
     # the seeds still answer as before; the hostile-but-valid articles are quotable
     after = run_cli("ask", "--json", QUESTION, env={"FACTCHECK_DATA_DIR": str(data)})
