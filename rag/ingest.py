@@ -13,7 +13,7 @@ import hashlib
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -149,14 +149,22 @@ def ingest(paths: list[Path], settings: Settings, embedder: Embedder, prune: boo
            progress: bool = True) -> IngestReport:
     t0 = time.perf_counter()
     files, skipped = collect_files(paths)
+    if prune and skipped:  # a mistyped path must not read as "every article was deleted"
+        raise ConfigError("--prune needs every path to exist; missing: "
+                          + ", ".join(s.path for s in skipped) + " (nothing was changed)")
     if not files and not prune:
         raise ConfigError("no .txt files found in " + ", ".join(map(str, paths)))
     with store.write_lock(settings.data_dir, settings.lock_timeout_s):
         checkpoint("locked")
         manifest, old_docs, old_chunks = _load_current(settings.data_dir)
         new_docs, bad = read_documents(files, settings.max_file_bytes, progress)
+        if prune:  # a file that is there but unreadable now was not deleted: keep its article
+            unreadable = {Path(s.path).stem for s in bad}
+            kept = [d for d in old_docs if d.id in unreadable]
+            bad = [replace(s, reason=s.reason + "; its indexed version is kept")
+                   if Path(s.path).stem in {d.id for d in kept} else s for s in bad]
         skipped.extend(bad)
-        by_id = {} if prune else {d.id: d for d in old_docs}
+        by_id = {d.id: d for d in (kept if prune else old_docs)}
         by_id.update({d.id: d for d in new_docs})
         return _publish(settings, embedder, manifest, old_docs, old_chunks, list(by_id.values()),
                         t0, skipped, progress)

@@ -9,7 +9,7 @@ from conftest import SEEDS, run_cli
 
 from rag import store
 from rag.config import Settings
-from rag.errors import IndexLockedError
+from rag.errors import ConfigError, IndexLockedError
 from rag.ingest import ingest
 from rag.snapshot import load_snapshot
 
@@ -81,6 +81,28 @@ def test_prune_removes_deleted_files(settings, corpus, embedder):
     pruned = ingest([corpus], settings, embedder, prune=True, progress=False)
     assert pruned.docs == 4 and pruned.removed > 0
     assert "003_fd4e6618132d0377" not in load_snapshot(settings).docs
+
+
+def test_prune_keeps_the_indexed_version_of_a_file_that_became_unreadable(settings, corpus,
+                                                                          embedder):
+    ingest([corpus], settings, embedder, progress=False)
+    before = load_snapshot(settings).docs["003_fd4e6618132d0377"].text
+    (corpus / "003_fd4e6618132d0377.txt").write_bytes(b"\x00corrupt")  # there, not deleted
+    (corpus / "002_02562407c6cc2ec0.txt").unlink()  # deleted
+    report = ingest([corpus], settings, embedder, prune=True, progress=False)
+    assert report.partial and report.docs == 4
+    (why,) = [s.reason for s in report.skipped if "003_" in s.path]
+    assert "indexed version is kept" in why
+    docs = load_snapshot(settings).docs
+    assert docs["003_fd4e6618132d0377"].text == before and "002_02562407c6cc2ec0" not in docs
+
+
+def test_prune_with_a_missing_path_changes_nothing(settings, corpus, embedder, tmp_path):
+    first = ingest([corpus], settings, embedder, progress=False)
+    with pytest.raises(ConfigError, match="missing"):
+        ingest([corpus, tmp_path / "no-such-folder"], settings, embedder, prune=True,
+               progress=False)
+    assert store.read_manifest(settings.data_dir)["current"] == first.build_id
 
 
 def test_bad_file_is_skipped_with_reason_and_batch_goes_on(settings, corpus, embedder):
