@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from rag.checkpoint import checkpoint
-from rag.errors import IndexLockedError, IndexNotReadyError
+from rag.errors import ConfigError, IndexLockedError, IndexNotReadyError
 from rag.types import Chunk, Document, Provenance, Span
 
 MANIFEST = "manifest.json"
@@ -38,15 +38,18 @@ MANIFEST = "manifest.json"
 def write_lock(data_dir: Path, timeout_s: float) -> Iterator[None]:
     from filelock import FileLock, Timeout
 
-    data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / ".write.lock"
-    lock = FileLock(str(path))
     try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(path))
         lock.acquire(timeout=timeout_s)
-    except Timeout as exc:
+    except Timeout as exc:  # first: filelock's Timeout is an OSError too
         raise IndexLockedError(
             f"another process is writing the index in {data_dir} (lock {path} held for "
             f"{timeout_s:.0f}s); wait for it to finish and run again") from exc
+    except OSError as exc:  # a file where the folder should be, no permission, read-only disk
+        raise ConfigError(f"cannot use {data_dir} as the data directory: "
+                          f"{exc.strerror or exc}") from exc
     try:
         yield
     finally:

@@ -105,6 +105,15 @@ def test_prune_with_a_missing_path_changes_nothing(settings, corpus, embedder, t
     assert store.read_manifest(settings.data_dir)["current"] == first.build_id
 
 
+@pytest.mark.parametrize("where", ["a file", "under a file"])
+def test_an_unusable_data_dir_is_a_clear_error(tmp_path, corpus, where):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder", encoding="utf-8")
+    data = blocker if where == "a file" else blocker / "data"
+    out = run_cli("--data-dir", str(data), "ingest", "--quiet", str(corpus))
+    assert out.returncode == 2 and "cannot use" in out.stderr and "Traceback" not in out.stderr
+
+
 def test_bad_file_is_skipped_with_reason_and_batch_goes_on(settings, corpus, embedder):
     (corpus / "zz_latin1.txt").write_bytes(b"caf\xe9 au lait")
     (corpus / "zz_empty.txt").write_bytes(b"")
