@@ -47,7 +47,9 @@ def load(path: Path) -> Any:
         raise SuiteError(f"{path}: cannot read: {exc}") from exc
     if path.suffix == ".jsonl":
         rows = []
-        for i, line in enumerate(text.splitlines(), 1):
+        # JSON Lines are split on "\n" only: str.splitlines() also splits on U+2028 and
+        # other separators that may stand raw inside a JSON string
+        for i, line in enumerate(text.split("\n"), 1):
             if not line.strip():
                 continue
             try:

@@ -122,6 +122,9 @@ def test_jsonl_suites_load_and_report_lines(tmp_path):
     assert suite.name == "s" and suite.cases[0].tags == ("unanswerable",)
     bad = write(tmp_path, good + "\n{not json\n", "bad.jsonl")
     assert f"{bad}:3: not valid JSON" in error_of(bad)
+    # a raw line separator inside a JSON string is text, not the end of a line
+    odd = good.replace('"text": "t"', '"text": "a\u2028b\u0085c"')
+    assert load_suite(write(tmp_path, odd, "odd.jsonl")).cases[0].text == "a\u2028b\u0085c"
 
 
 # --------------------------------------------------------------- golden: the public suite
