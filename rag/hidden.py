@@ -145,8 +145,14 @@ def is_invisible(ch: str) -> bool:
     return bool(_invisible_re().match(ch))
 
 
+# a zero-width joiner inside an emoji sequence (👩‍👩‍👧‍👦, ❤️‍🔥) is how the emoji is drawn,
+# not hidden text: pictograph (+ variation selector / skin tone) ZWJ pictograph
+_EMOJI_ZWJ = re.compile("(?<=[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F])\u200d"
+                        "(?=[\U0001F000-\U0001FAFF\u2600-\u27BF])")
+
+
 def count_invisible(text: str) -> int:
-    return len(_invisible_re().findall(text))
+    return len(_invisible_re().findall(text)) - len(_EMOJI_ZWJ.findall(text))
 
 
 def visible(text: str) -> str:

@@ -188,6 +188,8 @@ BENIGN = [
     "Ryssland struntar i krigets regler, sade ministern.",
     "Du är välkommen att läsa mer på vår webbplats.",
     "The army ordered 1,000 new drones, worth 2.5 billion kronor.",
+    "Families posted \U0001F469\u200d\U0001F469\u200d\U0001F467\u200d\U0001F466 and "
+    "\u2764\ufe0f\u200d\U0001F525 under the minister's post.",  # emoji ZWJ sequences
 ]
 
 
