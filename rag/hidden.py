@@ -2,7 +2,7 @@
 smuggled characters, markup, encoded blobs, chat-template delimiters and instructions
 addressed to an AI. Ingest marks them non-body (`boilerplate`, reason `hidden: …`), so
 they are never chunked, embedded, judged, quoted or sent to a model, and the UI shows a
-placeholder instead of them. Offsets always point into the untouched text.
+placeholder instead of them. Offsets always point into the stored text (see Document.text).
 
 Mechanisms, not phrases of known attacks:
 - invisible characters: Unicode tag characters (U+E0000 block) and variation-selector

@@ -48,7 +48,7 @@ class Document:
     id: str  # the file stem
     title: str
     lang: Lang
-    text: str  # the original text, untouched: every offset refers to it
+    text: str  # the file decoded (UTF-8, BOM dropped) in NFC; every offset refers to it
     spans: tuple[Span, ...]
     provenance: Provenance
     hash: str  # sha256 of the NFC-normalised text
