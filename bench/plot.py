@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/plot.py [bench/results/scale.json …] [--out docs/perf_scale.png]
 
-Uses the `hash`-embedder rows (the only ones with several sizes). For each series it fits
+Uses the `hash`-embedder rows (the only ones with several sizes; a size measured more
+than once counts with its median). For each series it fits
 cost = a * chunks^b by least squares on log-log and prints b: b ≈ 0 flat, b ≈ 1 linear.
 Two panels: retrieval latency p50 (floor, dense, BM25, hybrid; embedded and server
 Chroma), and memory (RSS after the snapshot load, ingest peak) and disk, with ingest and
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +37,13 @@ def fit(xs: list[float], ys: list[float]) -> tuple[float, float] | None:
 
 
 def series(rows: list[dict[str, Any]], mode: str, key: str) -> tuple[list[float], list[float]]:
-    pts = sorted((r["chunks"], r[key]) for r in rows
-                 if r["embedder"] == "hash" and r["mode"] == mode and key in r)
-    return [p[0] for p in pts], [p[1] for p in pts]
+    """(chunks, value) of the hash rows in `mode`; repeated sizes give their median."""
+    by_size: dict[float, list[float]] = {}
+    for r in rows:
+        if r["embedder"] == "hash" and r["mode"] == mode and key in r:
+            by_size.setdefault(r["chunks"], []).append(r[key])
+    xs = sorted(by_size)
+    return xs, [statistics.median(by_size[x]) for x in xs]
 
 
 def growth_notes(rows: list[dict[str, Any]]) -> list[str]:
