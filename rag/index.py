@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+
+import numpy as np
 
 from rag.embed import Embedder
 from rag.errors import ConfigError, IndexNotReadyError
@@ -117,11 +119,14 @@ class VectorIndex:
                 f"run `factcheck ingest` to rebuild") from exc
         self._store = ChromaVectorStore(chroma_collection=self._col)
 
-    def add(self, chunks: list[Chunk], vectors: list[list[float]]) -> None:
+    def add(self, chunks: list[Chunk], vectors: Sequence[Any]) -> None:
+        """`vectors`: one per chunk, float lists or numpy rows (ingest keeps float32 arrays:
+        Python float lists of 100k chunk vectors took over 1 GB)."""
         from llama_index.core.schema import TextNode
 
         nodes = [
-            TextNode(id_=c.id, text=c.text, embedding=v, start_char_idx=c.start,
+            TextNode(id_=c.id, text=c.text, embedding=np.asarray(v, dtype=np.float32).tolist(),
+                     start_char_idx=c.start,
                      end_char_idx=c.end, metadata={"doc_id": c.doc_id, "lang": c.lang},
                      excluded_embed_metadata_keys=["doc_id", "lang"])
             for c, v in zip(chunks, vectors, strict=True)
@@ -134,15 +139,16 @@ class VectorIndex:
             for i in range(0, len(nodes), step):
                 self._store.add(list[Any](nodes[i:i + step]))
 
-    def embeddings(self, ids: list[str]) -> dict[str, list[float]]:
+    def embeddings(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored vectors by chunk id, as float32 rows."""
         if not ids:
             return {}
-        out: dict[str, list[float]] = {}
+        out: dict[str, np.ndarray] = {}
         with _store_call("reading stored embeddings"):
             step = max(1, int(self._client.get_max_batch_size()))
             for i in range(0, len(ids), step):
                 got = self._col.get(ids=ids[i:i + step], include=["embeddings"])
-                out.update((j, list(map(float, e)))
+                out.update((j, np.asarray(e, dtype=np.float32))
                            for j, e in zip(got["ids"], got["embeddings"], strict=True))
         return out
 

@@ -226,13 +226,13 @@ def _publish(settings: Settings, embedder: Embedder, manifest: dict[str, str | N
                             time.perf_counter() - t0, False, tuple(skipped))
 
     build_id = _new_build_id(chunks)
-    reuse: dict[str, list[float]] = {}
+    reuse: dict[str, np.ndarray] = {}
     if current and reused:
         reuse = vindex.VectorIndex(client, current).embeddings(
             [c.id for c in chunks if c.id in old_chunk_ids])
     fresh = _embed_missing(embedder, [(c.id, c.text) for c in chunks if c.id not in reuse],
                            "embedding chunks", progress)
-    vectors = {**{k: v.tolist() for k, v in fresh.items()}, **reuse}
+    vectors = {**fresh, **reuse}  # float32 rows; lists only per Chroma write batch
     old_sent: dict[str, np.ndarray] = {}
     if current:
         doc_by_id = {d.id: d for d in old_docs}
