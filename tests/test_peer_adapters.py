@@ -6,26 +6,31 @@ and a quote the peer cannot place in its article is reported invalid, not repair
 
 from __future__ import annotations
 
+import importlib.util
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from llm_helpers import QUESTION, Scripted, completion
 
 from eval.scoring import citation_validity
 from rag.index import make_llama_embedding
 from rag.llm import OpenAIChatModel
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-
-from peer_adapters import (  # noqa: E402
-    NO_VERDICT,
-    chat_llm,
-    citation_engine,
-    citations,
-    no_llm,
-    peer_answer,
-)
+# loaded from its file, not by putting bench/ on sys.path: that would let bench/'s module
+# names shadow installed packages for the whole test session
+_spec = importlib.util.spec_from_file_location("bench_peer_adapters",
+                                               ROOT / "bench" / "peer_adapters.py")
+assert _spec is not None and _spec.loader is not None
+_adapters = importlib.util.module_from_spec(_spec)
+sys.modules["bench_peer_adapters"] = _adapters
+_spec.loader.exec_module(_adapters)
+NO_VERDICT = _adapters.NO_VERDICT
+chat_llm = _adapters.chat_llm
+citation_engine = _adapters.citation_engine
+citations = _adapters.citations
+no_llm = _adapters.no_llm
+peer_answer = _adapters.peer_answer
 
 
 @pytest.fixture(scope="module")
