@@ -265,31 +265,45 @@ def gradio_call(client: Any, req: Request, timeout_s: float) -> Outcome:
                    detail="" if shaped else f"unexpected result {str(data)[:200]}")
 
 
+class User:
+    """One simulated user: an HTTP session or a gradio_client, and the call that goes with it."""
+
+    def __init__(self, kind: str, url: str, timeout_s: float) -> None:
+        import requests
+
+        self.kind, self.url, self.timeout_s = kind, url, timeout_s
+        self.session = requests.Session() if kind == "api" else None
+        self.client = gradio_client(url, timeout_s) if kind == "gradio" else None
+
+    def call(self, req: Request) -> Outcome:
+        if self.kind == "api":
+            return api_call(self.session, self.url, req, self.timeout_s)
+        return gradio_call(self.client, req, self.timeout_s)
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+
+
 def run_users(url: str, requests_: list[Request], cfg: LoadConfig,
               round_no: int = 0) -> tuple[list[Outcome], float]:
     """`api_users` + `gradio_users` threads, `requests_per_user` requests each, all at once.
     Each user walks its own stretch of the workload; each round starts further on, so the
     rounds ask different things (caches keyed by the question cannot hide growth)."""
-    import requests
-
     outcomes: list[Outcome] = []
     lock = threading.Lock()
     n_users = cfg.api_users + cfg.gradio_users
     start = threading.Barrier(n_users + 1)
 
     def user(i: int, kind: str) -> None:
-        session = requests.Session() if kind == "api" else None
-        client = gradio_client(url, cfg.timeout_s) if kind == "gradio" else None
+        u = User(kind, url, cfg.timeout_s)
         start.wait()
         for j in range(cfg.requests_per_user):
             k = (round_no * n_users + i) * cfg.requests_per_user + j
-            req = requests_[k % len(requests_)]
-            out = (api_call(session, url, req, cfg.timeout_s) if kind == "api"
-                   else gradio_call(client, req, cfg.timeout_s))
+            out = u.call(requests_[k % len(requests_)])
             with lock:
                 outcomes.append(out)
-        if client is not None:
-            client.close()
+        u.close()
 
     threads = [threading.Thread(target=user, args=(i, "api")) for i in range(cfg.api_users)]
     threads += [threading.Thread(target=user, args=(cfg.api_users + i, "gradio"))
@@ -304,14 +318,13 @@ def run_users(url: str, requests_: list[Request], cfg: LoadConfig,
 
 
 def baseline(url: str, requests_: list[Request], cfg: LoadConfig) -> list[Outcome]:
-    import requests
-
     step = max(1, len(requests_) // cfg.baseline_requests)
     sample = requests_[::step][:cfg.baseline_requests]
-    session, client = requests.Session(), gradio_client(url, cfg.timeout_s)
-    out = [api_call(session, url, r, cfg.timeout_s) for r in sample]
-    out += [gradio_call(client, r, cfg.timeout_s) for r in sample]
-    client.close()
+    out: list[Outcome] = []
+    for kind in ("api", "gradio"):
+        u = User(kind, url, cfg.timeout_s)
+        out += [u.call(r) for r in sample]
+        u.close()
     return out
 
 
@@ -373,15 +386,12 @@ def flood(url: str, kind: str, req: Request, cfg: LoadConfig) -> FloodResult:
     lock = threading.Lock()
 
     def one() -> None:
-        session = requests.Session() if kind == "api" else None
-        client = gradio_client(url, cfg.timeout_s) if kind == "gradio" else None
+        u = User(kind, url, cfg.timeout_s)
         start.wait()
-        out = (api_call(session, url, req, cfg.timeout_s) if kind == "api"
-               else gradio_call(client, req, cfg.timeout_s))
+        out = u.call(req)
         with lock:
             outcomes.append(out)
-        if client is not None:
-            client.close()
+        u.close()
 
     threads = [threading.Thread(target=one) for _ in range(n)]
     for t in threads:
