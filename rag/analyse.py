@@ -43,6 +43,28 @@ def entities(text: str, skip_initial: bool = False) -> tuple[str, ...]:
     return tuple(out)
 
 
+# Swedish finite verbs: present -r, past -de/-te/-dde/-tte, passive/deponent -s
+_SV_FINITE = re.compile(r"(?:r|de|te|dde|tte|s)$")
+
+
+def _lower_v1_verb(prop: str) -> str:
+    """A Swedish yes/no question puts its finite verb first ("Behöver Estland …?",
+    "Anser Kallas …?"); capitalised only by position, it is no name. A first word is read
+    as that verb when it is a function word or has a finite verb ending, and, for -s
+    (passive "Krävs det …" but also names like "Kallas sade …?"), only when a function word
+    follows it as its subject."""
+    toks = prop.split(" ", 2)
+    first = toks[0]
+    low = first.lower()
+    if not first[:1].isupper() or first.isupper() or not _SV_FINITE.search(low) \
+            and low not in stopwords("sv"):
+        return prop
+    if low.endswith("s") and low not in stopwords("sv") and not (
+            len(toks) > 1 and toks[1].lower() in stopwords("sv")):
+        return prop
+    return " ".join([low, *toks[1:]])
+
+
 def analyse(text: str) -> Query:
     raw = " ".join(text.split())
     lang = detect_lang(raw)
@@ -67,6 +89,8 @@ def analyse(text: str) -> Query:
         elif head and head[0].lower().endswith("n't") and len(head) > 1:
             # "Isn't X Y" asks the positive "X is Y": keep the verb, drop the negation
             prop = head[0][:-3] + " " + head[1]
+        if lang == "sv":
+            prop = _lower_v1_verb(prop)
         proposition = prop
     stop = stopwords(lang)
     terms = tuple(dict.fromkeys(w for w in words(proposition) if w not in stop))

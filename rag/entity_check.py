@@ -9,6 +9,7 @@ cross-lingual name matching in rag.names.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rag.align import content_terms, coverage, entity_found, sentence_keys
 from rag.analyse import entities
@@ -16,6 +17,7 @@ from rag.names import NameMatcher
 from rag.slots import abbreviated_in
 from rag.slots import placed as _placed
 from rag.slots import slot_filler as _slot_filler
+from rag.text import sentence_spans
 from rag.types import Evidence, Query
 
 SWAP_COVERAGE = 0.7
@@ -23,6 +25,28 @@ WORD_SLOT_COVERAGE = 0.85
 
 BOUND_NEAR = 4  # claim names this close together are about each other ("X's advisor Y")
 BOUND_FAR = 60  # characters apart in the source: then it says them of different things
+FRAME_BEFORE = 2  # sentences before the evidence that may name what it leaves implicit
+
+
+@lru_cache(maxsize=256)
+def _spans(context: str, lang: str) -> tuple[tuple[int, int], ...]:
+    return tuple(sentence_spans(context, 0, len(context), lang))
+
+
+def frame(ev: Evidence) -> str:
+    """What a sentence can leave unsaid because its article has just said it: the title,
+    the lead sentence and the sentences right before it ("she said …" after "Kallas …";
+    "its trainers" under a headline about Ukraine). A name the article mentions only
+    elsewhere may belong to another statement ("trainers to Lithuania" is not said by
+    "send its trainers" because Lithuania comes up three paragraphs later)."""
+    context = ev.context
+    at = context.find(ev.sentence.text) if context else -1
+    if at < 0:
+        return "\n".join([ev.title, ev.sentence.text])
+    spans = _spans(context, ev.sentence.lang)
+    lead = [context[a:b] for a, b in spans[:1]]
+    before = [context[a:b] for a, b in spans if b <= at][-FRAME_BEFORE:]
+    return "\n".join([ev.title, *lead, *before, ev.sentence.text])
 
 
 def bindings_broken(claim: str, text: str, names: NameMatcher) -> tuple[str, str] | None:
@@ -57,10 +81,12 @@ def entity_check(query: Query, ev: Evidence,
     claim = query.proposition
     claim_ents = list(entities(claim))
     if ev.sentence.lang != query.lang:
-        # a name only the article (not the sentence) has may belong to another statement:
-        # across languages, where slots cannot be compared, that withholds support
+        # a name the sentence leaves out must be in its frame (slots cannot be compared
+        # across languages, so this is the only check of where the name belongs)
         not_here = [e for e in claim_ents if not names.found(e, text)]
-        return None, [e for e in not_here if not names.found(e, context)], not_here
+        framed = frame(ev)
+        return None, [e for e in not_here if not names.found(e, context)], \
+            [e for e in not_here if not names.found(e, framed)]
     # a slot next to a name ("Prime Minister") is reliable; one next to a common noun
     # ("advisor", "soldiers") recurs with many names, so it refutes only a sentence that
     # says nearly all of the claim, and otherwise just withholds support
@@ -82,6 +108,7 @@ def entity_check(query: Query, ev: Evidence,
     absent: list[str] = []
     unplaced: list[str] = list(word_slot)
     doc_keys = sentence_keys(context)
+    frame_keys = sentence_keys(frame(ev)) if not_here else frozenset()
     for e in not_here:
         if not entity_found(e, doc_keys):
             absent.append(e)  # within one language a name is matched by its words
@@ -91,6 +118,8 @@ def entity_check(query: Query, ev: Evidence,
             if other:
                 return f"names differ: claim says {e}, the article says {other}", [e], [e]
             unplaced.append(e)
+        elif not entity_found(e, frame_keys) and not abbreviated_in(claim, e, frame(ev)):
+            unplaced.append(e)  # named only elsewhere in the article: maybe not of this
     claim_keys = sentence_keys(claim)
     extra = [e for e in entities(text, skip_initial=True) if not entity_found(e, claim_keys)]
     if absent and extra:
