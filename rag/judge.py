@@ -28,10 +28,26 @@ from rag.align import (
 from rag.analyse import entities
 from rag.embed import Embedder
 from rag.entity_check import bindings_broken, entity_check
-from rag.lexicon import CERTAINTY, HEDGES, MODALS, OBLIGATION, PERMISSION
+from rag.lexicon import (
+    CERTAINTY,
+    HEDGES,
+    MODALS,
+    OBLIGATION,
+    PERMISSION,
+    QUANTITY_QUESTIONS,
+)
 from rag.names import NameMatcher
-from rag.polarity import cues, has_qualifier, negation_foci, negations, polarity_negative
+from rag.polarity import (
+    cues,
+    has_qualifier,
+    negation_foci,
+    negations,
+    polarity_negative,
+    prefix_flip,
+    prefix_negations,
+)
 from rag.quantities import Quantity, comparable_units, consistent, extract
+from rag.substitution import replaced
 from rag.text import sentence_spans, words
 from rag.types import Evidence, Judgement, Query
 
@@ -60,6 +76,11 @@ class Judge(Protocol):
     name: str
 
     def judge(self, query: Query, evidence: list[Evidence]) -> list[Judgement]: ...
+
+
+def _asks_quantity(question: str) -> bool:
+    low = " ".join(words(question))
+    return any(low.startswith(q) or f" {q} " in f" {low} " for q in QUANTITY_QUESTIONS)
 
 
 def _established_in(claim: str, quantities: list[Quantity], context: str, lang: str) -> bool:
@@ -104,14 +125,21 @@ class OfflineJudge:
     def _one(self, query: Query, ev: Evidence, best_similarity: float = 0.0) -> Judgement:
         text = ev.sentence.text
         align = ev.relevance
-        if ev.sentence.lang != query.lang and query.form != "open" \
-                and ev.similarity < max(CROSS_LINGUAL_MIN,
-                                        best_similarity - CROSS_LINGUAL_MARGIN):
+        counted = query.form == "open" and _asks_quantity(query.text)
+        # an open question's answers may be several sentences, none the closest, but each
+        # still has to be about it; one asking "how many" is answered by the sentence with
+        # the number, whatever else it shares with the question
+        if ev.sentence.lang != query.lang and ev.similarity < (
+                (0.0 if counted and extract(text) else CROSS_LINGUAL_MIN)
+                if query.form == "open"
+                else max(CROSS_LINGUAL_MIN, best_similarity - CROSS_LINGUAL_MARGIN)):
             return Judgement("neutral", align, "")
         swap, absent, unplaced = entity_check(query, ev, self._names)
         if query.form == "open":
             if absent:
                 return Judgement("neutral", align, f"the article does not mention {absent[0]}")
+            if counted and not extract(text):
+                return Judgement("neutral", align, "the source gives no number")
             if align >= OPEN_ANSWER_ALIGN:
                 return Judgement("supports", align, "addresses the question")
             return Judgement("neutral", align, "")
@@ -161,6 +189,11 @@ class OfflineJudge:
         if claim_neg != src_neg and about_same and not unsure:
             objections.append(f"polarity differs: source says '{src_cues[0]}'" if src_neg else
                               f"polarity differs: claim says '{claim_cues[0]}', source does not")
+        flip = prefix_flip(query.proposition, text) if same_lang else None
+        if flip and cov >= POLARITY_COVERAGE:
+            objections.append(f"polarity differs: claim says '{flip[7:]}'" if
+                              flip.startswith("claim: ") else
+                              f"polarity differs: source says '{flip}'")
         number = _quantity_conflict(extract(query.proposition), extract(text), same_lang)
         if number and same_lang and _established_in(query.proposition,
                                                     extract(query.proposition), ev.context,
@@ -174,8 +207,12 @@ class OfflineJudge:
         refute_floor = REFUTE_COVERAGE if same_lang else REFUTE_SIMILARITY
         if objections and align >= REFUTE_ALIGN and close >= refute_floor:
             return Judgement("refutes", min(1.0, align + 0.15), "; ".join(objections))
-        if swap and "names differ" in swap and align >= SLOT_SWAP_ALIGN:
-            # the source names someone else in the very phrase the claim uses
+        if swap and "names differ" in swap and align >= SLOT_SWAP_ALIGN and all(
+                self._names.found(e, text) for e in entities(query.proposition)
+                if e not in absent):
+            # the source names someone else in the very phrase the claim uses, and every
+            # other name of the claim ("Finland's Prime Minister Kaja Kallas" against
+            # "Estonian Prime Minister Kaja Kallas"; not against another prime minister)
             return Judgement("refutes", min(1.0, align + 0.15), swap)
         strong = cues(query.proposition, CERTAINTY)
         modal = cues(query.proposition, MODALS) + strong
@@ -198,9 +235,16 @@ class OfflineJudge:
             return Judgement("neutral", align, f"the source does not say '{missing_strong[0]}'")
         if polarity_mismatch:
             return Judgement("neutral", align, "the source's negation is not the claim's")
+        if not same_lang and (bool(prefix_negations(text))
+                              != bool(prefix_negations(query.proposition))):
+            return Judgement("neutral", align, "one side negates a word the other may not")
         if not same_lang and negations(text) and not negations(query.proposition):
             # a negation the carriers could not place may still be about the claim
             return Judgement("neutral", align, "the source has a negation that may apply")
+        swapped = replaced(query.proposition, text) if same_lang else None
+        if swapped:
+            return Judgement("neutral", align, f"the source says '{swapped[1]}' where the "
+                                               f"claim says '{swapped[0]}'")
         broken = bindings_broken(query.proposition, text, self._names)
         if broken:
             return Judgement("neutral", align, f"the source does not link {broken[0]} and "

@@ -14,6 +14,9 @@ WH_WORDS = {
     "sv": {"vad", "vem", "vems", "vilka", "vilken", "vilket", "när", "var", "varför", "hur",
            "vart", "varifrån"},
 }
+# open questions whose answer is a number: a sentence without one does not answer them
+QUANTITY_QUESTIONS = {"how many", "how much", "hur många", "hur mycket", "hur stor",
+                      "hur stora", "how large", "how big"}
 # a question that starts with one of these asks whether a proposition holds
 YESNO_STARTERS = {
     "en": {"is", "are", "was", "were", "do", "does", "did", "will", "would", "can", "could",
@@ -122,6 +125,17 @@ ATTRIBUTION = {"report", "reports", "reported", "state", "states", "stated", "wr
                "konstaterar", "konstaterade", "berättar", "berättade", "tillägger", "citerar",
                "article", "articles", "artikel", "artikeln", "artiklarna", "source",
                "sources", "källa", "källan", "källor", "källorna"}
+
+
+# verbs that report speech: every quoted person in a news sentence sits next to one, so
+# "X said" is no slot that only X can fill ("Šimonytė said …, while Roll stated …")
+REPORTING = {"say", "says", "said", "saying", "state", "states", "stated", "tell", "tells",
+             "told", "argue", "argues", "argued", "claim", "claims", "claimed", "add",
+             "adds", "added", "explain", "explains", "explained", "note", "notes", "noted",
+             "believe", "believes", "believed", "säga", "säger", "sade", "sa", "uppger",
+             "uppgav", "hävdar", "hävdade", "menar", "menade", "anser", "ansåg",
+             "förklarar", "förklarade", "betonar", "betonade", "tillägger", "tillade",
+             "berättar", "berättade", "konstaterar", "konstaterade"}
 
 
 def all_of(table: dict[str, set[str]]) -> set[str]:

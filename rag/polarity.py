@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from rag.align import clauses, entity_found, sentence_keys
+from rag.align import clauses, entity_found, sentence_keys, term_found
 from rag.lexicon import (
     CATENATIVES,
     CERTAINTY,
@@ -37,6 +37,7 @@ def cues(text: str, table: dict[str, set[str]]) -> list[str]:
 
 _CANCEL_WINDOW = 3
 NEG_WORDS = NEGATIONS["en"] | NEGATIONS["sv"]
+NEG_PREFIXES = {"non", "icke"}
 
 
 @lru_cache(maxsize=1)
@@ -47,6 +48,32 @@ def _denial_stems() -> frozenset[str]:
         singles = [w for w in DENIALS[lang] if " " not in w]
         out.update(stems(singles, lang))
     return frozenset(out)
+
+
+def _prefix_negated(token: str) -> bool:
+    head, _, rest = token.partition("-")
+    return head in NEG_PREFIXES and len(rest) >= 3
+
+
+def prefix_negations(text: str) -> list[tuple[str, str]]:
+    """(word, the word it negates) for each hyphenated negating prefix: "non-combat",
+    "icke-stridande". Such a prefix negates its own word, not the clause, so it is kept
+    apart from `negations`; and the word alone matches "combat" through its compound
+    parts, so without it "combat duties" would align with "non-combat duties"."""
+    return [(t, t.partition("-")[2]) for t in words(text) if _prefix_negated(t)]
+
+
+def prefix_flip(claim: str, text: str) -> str | None:
+    """Within one language: the word one side negates by prefix and the other says plainly
+    ("combat duties" vs "non-combat duties"), as the other side's prefixed word."""
+    for a, b in ((text, claim), (claim, text)):
+        negated = prefix_negations(a)
+        plain = sentence_keys(" ".join(w for w in words(b) if not _prefix_negated(w)))
+        hit = next((tok for tok, word in negated if term_found(word, plain)
+                    and word not in {w for _, w in prefix_negations(b)}), None)
+        if hit:
+            return hit if a is text else f"claim: {hit}"
+    return None
 
 
 def negations(clause: str) -> list[str]:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from rag.align import entity_found, sentence_keys
+from rag.lexicon import REPORTING
 from rag.text import stopwords
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*")
@@ -189,6 +190,8 @@ def slot_filler(claim: str, entity: str, text: str, name_anchors_only: bool = Fa
         if set(_between(cbase, a, edge)) & _COORDINATORS:
             continue  # "Lithuania and France": a sibling in a list, not a slot
         anchor = cbase[a].lower()
+        if anchor in REPORTING:
+            continue  # "X said": every speaker of the source has that slot
         for k, tok in enumerate(sbase):
             if tok.lower() != anchor:
                 continue
