@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
+from rag.align import content_terms
 from rag.lexicon import DISCOURSE, DO_SUPPORT, WH_WORDS, YESNO_STARTERS, all_of
 from rag.quantities import extract
-from rag.text import WORD_RE, detect_lang, stopwords, words
+from rag.text import WORD_RE, detect_lang, sentence_spans, stopwords, words
 from rag.types import Query
 
 _TRUE_THAT = re.compile(
@@ -65,10 +66,33 @@ def _lower_v1_verb(prop: str) -> str:
     return " ".join([low, *toks[1:]])
 
 
+def _the_question(raw: str, lang: str) -> str:
+    """What is asked when the input is several sentences ending in a question. Text pasted
+    before a question that stands on its own (three content words) is context, or an
+    instruction to the bot, and is not analysed: "Context … . Did X say Y?" asks "Did X say
+    Y?". A closing yes/no question without content ("Is that true?", "Stämmer det?") asks
+    about the text before it: "X. Is that true?" asks "X?"."""
+    if not raw.endswith("?"):
+        return raw
+    spans = sentence_spans(raw, 0, len(raw), lang)
+    if len(spans) < 2:
+        return raw
+    last = raw[spans[-1][0]:spans[-1][1]].strip()
+    if len(content_terms(last)) >= 3:
+        return last
+    before = raw[:spans[-1][0]].strip().rstrip(".!").strip()
+    if before and words(last)[:1] and words(last)[0] not in all_of(WH_WORDS):
+        return before + "?"
+    return raw
+
+
 def analyse(text: str) -> Query:
     raw = " ".join(text.split())
     lang = detect_lang(raw)
-    body = _LEAD_FILLER.sub("", raw)
+    asked = _the_question(raw, lang)
+    if asked != raw:
+        lang = detect_lang(asked)  # answered in the language the question is asked in
+    body = _LEAD_FILLER.sub("", asked)
     toks = words(body)
     first = toks[0] if toks else ""
     is_question = raw.endswith("?") or first in all_of(WH_WORDS) or (
