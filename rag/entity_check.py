@@ -25,6 +25,7 @@ WORD_SLOT_COVERAGE = 0.85
 
 BOUND_NEAR = 4  # claim names this close together are about each other ("X's advisor Y")
 BOUND_FAR = 60  # characters apart in the source: then it says them of different things
+WORD = re.compile(r"\w+(?:['’-]\w+)*")
 FRAME_BEFORE = 2  # sentences before the evidence that may name what it leaves implicit
 
 
@@ -65,6 +66,21 @@ def bindings_broken(claim: str, text: str, names: NameMatcher) -> tuple[str, str
     return None
 
 
+def _names_of(claim: str, context: str) -> list[str]:
+    """The claim's names. Its first word is capitalised by position: it is no name when
+    the article writes it in lower case and never capitalised inside a sentence
+    ("Sending NATO troops …" against "… about sending troops"; "Kallas said …" stays a
+    name, and so does a name that is also a word, as the article capitalises it)."""
+    ents = list(entities(claim))
+    first = WORD.match(claim.lstrip(" \"'“‘«"))
+    if not (ents and first and first.group(0) == ents[0] and not ents[0].isupper()):
+        return ents
+    word = re.escape(ents[0])
+    lower = re.search(rf"(?<![\w-]){word.lower()}(?![\w-])", context)
+    inside = re.search(rf"[\w,;:] {word}(?![\w-])", context)
+    return ents[1:] if lower and not inside else ents
+
+
 def entity_check(query: Query, ev: Evidence,
                   names: NameMatcher) -> tuple[str | None, list[str], list[str]]:
     """(swap reason or None, claim entities the article never mentions, claim entities the
@@ -79,7 +95,7 @@ def entity_check(query: Query, ev: Evidence,
     text = ev.sentence.text
     context = ev.context or text
     claim = query.proposition
-    claim_ents = list(entities(claim))
+    claim_ents = _names_of(claim, context)
     if ev.sentence.lang != query.lang:
         # a name the sentence leaves out must be in its frame (slots cannot be compared
         # across languages, so this is the only check of where the name belongs)

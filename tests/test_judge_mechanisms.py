@@ -174,3 +174,13 @@ def test_what_a_multi_sentence_question_asks(text, lang, proposition):
     q = analyse(text)
     assert (q.lang, q.form, q.proposition) == (lang, "yesno", proposition)
     assert q.text == text  # what the user wrote is kept as written
+
+
+def test_a_claims_first_word_is_a_name_only_if_the_article_capitalises_it(judge):
+    claim = analyse("Sending advisers to the region raises the risk of a clash with the rebels.")
+    sentence = ("Such a deployment of advisers to the region raises the risk of a clash with "
+                "the rebels.")
+    context = _article(LEAD, "Critics oppose sending advisers to the region.", *FILLER,
+                       sentence)
+    out = judge.judge(claim, [_ev(sentence, context)])[0]
+    assert out.stance == "supports", out
