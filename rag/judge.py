@@ -10,9 +10,15 @@ score, reason) per evidence item, in order. An LLM judge plugs into the same Pro
 - quantities: numbers of the same kind that do not establish the claimed one
   ("3 billion" vs "over 4 billion");
 - entities: a sentence that says the same thing about a different named entity;
-- modality: a certain claim ("will", "automatically") against a hedged source ("could").
+- modality: a certain claim ("will", "automatically") against a hedged source ("could");
+- words: a negating prefix on one side only ("non-combat"), another modifier of the same
+  noun ("inhemska" for "amerikanska" företag: withholds support only);
+- frame: a claim's name the sentence leaves out must be in the title, lead or the
+  sentences just before it ("she said …").
 A sentence supports only when it is closely aligned and none of the checks object; it
-refutes when it is aligned and one of them does. Everything else is neutral.
+refutes when it is aligned and one of them does. Everything else is neutral. An open
+question is answered by a sentence about it (across languages: a close one, or for "how
+many", one with a number).
 """
 
 from __future__ import annotations
@@ -125,7 +131,7 @@ class OfflineJudge:
     def _one(self, query: Query, ev: Evidence, best_similarity: float = 0.0) -> Judgement:
         text = ev.sentence.text
         align = ev.relevance
-        counted = query.form == "open" and _asks_quantity(query.text)
+        counted = query.form == "open" and _asks_quantity(query.proposition)
         # an open question's answers may be several sentences, none the closest, but each
         # still has to be about it; one asking "how many" is answered by the sentence with
         # the number, whatever else it shares with the question
@@ -191,9 +197,7 @@ class OfflineJudge:
                               f"polarity differs: claim says '{claim_cues[0]}', source does not")
         flip = prefix_flip(query.proposition, text) if same_lang else None
         if flip and cov >= POLARITY_COVERAGE:
-            objections.append(f"polarity differs: claim says '{flip[7:]}'" if
-                              flip.startswith("claim: ") else
-                              f"polarity differs: source says '{flip}'")
+            objections.append(f"polarity differs: {flip[0]} says '{flip[1]}'")
         number = _quantity_conflict(extract(query.proposition), extract(text), same_lang)
         if number and same_lang and _established_in(query.proposition,
                                                     extract(query.proposition), ev.context,

@@ -12,6 +12,7 @@ offline, so scope is approximated by clauses (rag.align.clauses) and focus words
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from rag.align import clauses, entity_found, sentence_keys, term_found
 from rag.lexicon import (
@@ -63,16 +64,19 @@ def prefix_negations(text: str) -> list[tuple[str, str]]:
     return [(t, t.partition("-")[2]) for t in words(text) if _prefix_negated(t)]
 
 
-def prefix_flip(claim: str, text: str) -> str | None:
+def prefix_flip(claim: str, text: str) -> tuple[Literal["claim", "source"], str] | None:
     """Within one language: the word one side negates by prefix and the other says plainly
-    ("combat duties" vs "non-combat duties"), as the other side's prefixed word."""
-    for a, b in ((text, claim), (claim, text)):
+    ("combat duties" vs "non-combat duties"): which side, and its prefixed word."""
+    sides: tuple[tuple[Literal["claim", "source"], str, str], ...] = (
+        ("source", text, claim), ("claim", claim, text))
+    for side, a, b in sides:
         negated = prefix_negations(a)
         plain = sentence_keys(" ".join(w for w in words(b) if not _prefix_negated(w)))
-        hit = next((tok for tok, word in negated if term_found(word, plain)
-                    and word not in {w for _, w in prefix_negations(b)}), None)
+        both = {w for _, w in prefix_negations(b)}
+        hit = next((tok for tok, word in negated
+                    if term_found(word, plain) and word not in both), None)
         if hit:
-            return hit if a is text else f"claim: {hit}"
+            return side, hit
     return None
 
 
