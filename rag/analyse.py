@@ -81,7 +81,8 @@ def _the_question(raw: str, lang: str) -> str:
     if len(content_terms(last)) >= 3:
         return last
     before = raw[:spans[-1][0]].strip().rstrip(".!").strip()
-    if before and words(last)[:1] and words(last)[0] not in all_of(WH_WORDS):
+    opener = words(last)[:1]
+    if before and opener and opener[0] not in all_of(WH_WORDS):
         return before + "?"
     return raw
 

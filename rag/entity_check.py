@@ -17,7 +17,7 @@ from rag.names import NameMatcher
 from rag.slots import abbreviated_in
 from rag.slots import placed as _placed
 from rag.slots import slot_filler as _slot_filler
-from rag.text import sentence_spans
+from rag.text import WORD_RE, sentence_spans
 from rag.types import Evidence, Query
 
 SWAP_COVERAGE = 0.7
@@ -25,7 +25,6 @@ WORD_SLOT_COVERAGE = 0.85
 
 BOUND_NEAR = 4  # claim names this close together are about each other ("X's advisor Y")
 BOUND_FAR = 60  # characters apart in the source: then it says them of different things
-WORD = re.compile(r"\w+(?:['’-]\w+)*")
 FRAME_BEFORE = 2  # sentences before the evidence that may name what it leaves implicit
 
 
@@ -72,7 +71,7 @@ def _names_of(claim: str, context: str) -> list[str]:
     ("Sending NATO troops …" against "… about sending troops"; "Kallas said …" stays a
     name, and so does a name that is also a word, as the article capitalises it)."""
     ents = list(entities(claim))
-    first = WORD.match(claim.lstrip(" \"'“‘«"))
+    first = WORD_RE.match(claim.lstrip(" \"'“‘«"))
     if not (ents and first and first.group(0) == ents[0] and not ents[0].isupper()):
         return ents
     word = re.escape(ents[0])
@@ -124,7 +123,8 @@ def entity_check(query: Query, ev: Evidence,
     absent: list[str] = []
     unplaced: list[str] = list(word_slot)
     doc_keys = sentence_keys(context)
-    frame_keys = sentence_keys(frame(ev)) if not_here else frozenset()
+    framed = frame(ev) if not_here else ""
+    frame_keys = sentence_keys(framed)
     for e in not_here:
         if not entity_found(e, doc_keys):
             absent.append(e)  # within one language a name is matched by its words
@@ -134,7 +134,7 @@ def entity_check(query: Query, ev: Evidence,
             if other:
                 return f"names differ: claim says {e}, the article says {other}", [e], [e]
             unplaced.append(e)
-        elif not entity_found(e, frame_keys) and not abbreviated_in(claim, e, frame(ev)):
+        elif not entity_found(e, frame_keys) and not abbreviated_in(claim, e, framed):
             unplaced.append(e)  # named only elsewhere in the article: maybe not of this
     claim_keys = sentence_keys(claim)
     extra = [e for e in entities(text, skip_initial=True) if not entity_found(e, claim_keys)]

@@ -132,11 +132,12 @@ class OfflineJudge:
         text = ev.sentence.text
         align = ev.relevance
         counted = query.form == "open" and _asks_quantity(query.proposition)
+        has_number = counted and bool(extract(text))
         # an open question's answers may be several sentences, none the closest, but each
         # still has to be about it; one asking "how many" is answered by the sentence with
         # the number, whatever else it shares with the question
         if ev.sentence.lang != query.lang and ev.similarity < (
-                (0.0 if counted and extract(text) else CROSS_LINGUAL_MIN)
+                (0.0 if has_number else CROSS_LINGUAL_MIN)
                 if query.form == "open"
                 else max(CROSS_LINGUAL_MIN, best_similarity - CROSS_LINGUAL_MARGIN)):
             return Judgement("neutral", align, "")
@@ -144,7 +145,7 @@ class OfflineJudge:
         if query.form == "open":
             if absent:
                 return Judgement("neutral", align, f"the article does not mention {absent[0]}")
-            if counted and not extract(text):
+            if counted and not has_number:
                 return Judgement("neutral", align, "the source gives no number")
             if align >= OPEN_ANSWER_ALIGN:
                 return Judgement("supports", align, "addresses the question")

@@ -4,9 +4,9 @@
 Coverage alone scores such a sentence high (every other word is there), and a lower-case
 modifier (Swedish "amerikanska", "inhemska") is no name for the entity checks. Here a
 missing claim word counts as replaced when it stands right before a word the source has
-(its head: a common noun, "firms"), the source puts another content word right there, and the claim
-word's nearest found neighbour on the left is found in the source as close before it as
-in the claim. Adverbs before function words ("mainly with" / "primarily with") are not
+(its head: a common noun, "firms"), the source puts another content word right there,
+and the claim word's nearest found neighbour on the left is found in the source as close
+before it as in the claim. Adverbs before function words ("mainly with" / "primarily with") are not
 compared: synonyms are common there. A replacement may still be a synonym, so it only
 withholds support; it never refutes on its own.
 """
@@ -16,8 +16,8 @@ from __future__ import annotations
 from rag.align import non_content, sentence_keys, term_found
 from rag.text import WORD_RE, words
 
-NEIGHBOUR_REACH = 3  # claim tokens to look left and right for a found neighbour
-GAP_SLACK = 1  # the source may put one more or one fewer word between the neighbours
+NEIGHBOUR_REACH = 3  # claim tokens to look left for a found neighbour
+GAP_SLACK = 1  # the source may put one more or one fewer word between neighbour and head
 
 
 def _content(tok: str) -> bool:
@@ -31,8 +31,7 @@ def replaced(claim: str, text: str) -> tuple[str, str] | None:
     # ("inside Ukraine" / "within Ukraine"), the entity checks' business
     cased = WORD_RE.findall(claim)
     skeys = [sentence_keys(t) for t in stoks]
-    all_keys = frozenset().union(*skeys) if skeys else frozenset()
-    ckeys = frozenset().union(*(sentence_keys(t) for t in ctoks)) if ctoks else frozenset()
+    all_keys, ckeys = sentence_keys(text), sentence_keys(claim)
 
     def at(term: str) -> list[int]:
         return [k for k, keys in enumerate(skeys) if term_found(term, keys)]
