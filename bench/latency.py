@@ -3,7 +3,7 @@
     .venv/bin/python bench/latency.py [--quick] [--profile] [--rounds N] [--cold-runs N]
                                       [--limit N] [--data-dir DIR]
 
-- Questions: every case of the public eval suite (eval/suites/public.yaml, loaded by the
+- Questions: every case of the dev eval suite (eval/suites/dev.yaml, loaded by the
   eval harness's own loader: a missing or malformed suite stops the run with its error;
   there is no silent fallback list).
 - Index: seeds/ ingested into --data-dir first (default bench/results/index; a no-op when
@@ -47,7 +47,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-SUITE = ROOT / "eval" / "suites" / "public.yaml"
+SUITE = ROOT / "eval" / "suites" / "dev.yaml"
 DEFAULT_DATA = ROOT / "bench" / "results" / "index"
 RESULTS = ROOT / "bench" / "results"
 TARGET_WARM_P50_MS = 150.0

@@ -9,7 +9,7 @@ What it does, in one run:
    HTTP API and once through gradio_client (the rows the load rows are divided by);
 3. `rounds` rounds of `users` HTTP API users (`/api/ask`, `/api/check`) and `users`
    gradio_client users (`/ask`, `/check`) at the same time, `requests` each, over a fixed mix
-   of English and Swedish questions and claims from the public eval suite; RSS after each
+   of English and Swedish questions and claims from the dev eval suite; RSS after each
    round and the peak over the run;
 4. queue-full: more simultaneous requests than concurrency + max_queue, through each client
    kind; the excess must be refused cleanly (HTTP 503 with a JSON error and Retry-After;
@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-SUITE = ROOT / "eval" / "suites" / "public.yaml"
+SUITE = ROOT / "eval" / "suites" / "dev.yaml"
 MB = 1024 * 1024
 
 
@@ -82,7 +82,7 @@ class Outcome:
 
 
 def workload(per_group: int) -> list[Request]:
-    """English and Swedish questions and claims from the public suite, interleaved; every
+    """English and Swedish questions and claims from the dev suite, interleaved; every
     third claim goes to the check route (a paragraph of two claims)."""
     import yaml
 

@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-SUITE = ROOT / "eval" / "suites" / "public.yaml"
+SUITE = ROOT / "eval" / "suites" / "dev.yaml"
 DEFAULT_DATA = ROOT / "bench" / "results" / "index"
 LLM_MODEL = "smollm2-135m"
 NEI = "not_enough_info"

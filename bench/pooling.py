@@ -7,7 +7,7 @@ alone). The alternative: a chunk's vector is the normalised mean of the vectors 
 sentences it holds (embedded anyway for evidence selection), so only sentences go through
 the model. This script indexes seeds/ as ingest does (A), copies the index and replaces
 every chunk vector by the pooled one (B, chunks with no whole sentence keep theirs), runs
-the public eval suite on both (offline, no gate) and prints the metrics side by side, with
+the dev eval suite on both (offline, no gate) and prints the metrics side by side, with
 the embedder time the pooling would save (the chunk-embedding share of ingest).
 Writes bench/results/pooling.json.
 """
@@ -78,7 +78,7 @@ def dense_gold_mrr(data: Path, emb: object) -> dict[str, float]:
     got = vindex.VectorIndex(vindex.open_client(data, None), build).embeddings(
         [c.id for c in chunks])
     mat = np.asarray([got[c.id] for c in chunks], dtype=np.float32)
-    suite = yaml.safe_load((ROOT / "eval" / "suites" / "public.yaml").read_text("utf-8"))
+    suite = yaml.safe_load((ROOT / "eval" / "suites" / "dev.yaml").read_text("utf-8"))
     equiv = [set(g) for g in suite.get("equivalent_sources", [])]
     out: dict[str, list[float]] = {"en": [], "sv": []}
     for case in suite["cases"]:
@@ -98,7 +98,7 @@ def dense_gold_mrr(data: Path, emb: object) -> dict[str, float]:
 
 def eval_run(data: Path, out: Path) -> dict[str, float | None]:
     cmd = [str(Path(sys.executable).parent / "factcheck"), "eval", "run",
-           "eval/suites/public.yaml", "--data-dir", str(data), "--no-gate", "--no-meta",
+           "eval/suites/dev.yaml", "--data-dir", str(data), "--no-gate", "--no-meta",
            "--quiet", "--out", str(out)]
     subprocess.run(cmd, cwd=ROOT, check=False, capture_output=True)
     res = json.loads(next(out.rglob("results.json")).read_text())

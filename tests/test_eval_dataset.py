@@ -1,5 +1,5 @@
 """Suite and label loading: every malformed case is reported as file:line with what is
-wrong; the public suite and the labelled pairs are golden files checked against the seeds."""
+wrong; the dev suite and the labelled pairs are golden files checked against the seeds."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from conftest import ROOT, SEEDS, seed_text
 from eval.dataset import TAGS, load_labels, load_suite, load_suites
 from eval.yamlfile import SuiteError
 
-PUBLIC = ROOT / "eval" / "suites" / "public.yaml"
+DEV = ROOT / "eval" / "suites" / "dev.yaml"
 LABELS = ROOT / "eval" / "labels"
 
 GOOD_CASE = """  - id: {id}
@@ -127,10 +127,10 @@ def test_jsonl_suites_load_and_report_lines(tmp_path):
     assert load_suite(write(tmp_path, odd, "odd.jsonl")).cases[0].text == "a\u2028b\u0085c"
 
 
-# --------------------------------------------------------------- golden: the public suite
+# --------------------------------------------------------------- golden: the dev suite
 
-def test_public_suite_is_big_bilingual_and_covers_every_tag():
-    (suite,) = load_suites([PUBLIC])
+def test_dev_suite_is_big_bilingual_and_covers_every_tag():
+    (suite,) = load_suites([DEV])
     cases = suite.cases
     langs = collections.Counter(c.lang for c in cases)
     assert len(cases) >= 80
@@ -142,8 +142,8 @@ def test_public_suite_is_big_bilingual_and_covers_every_tag():
                                             "not_enough_info"}
 
 
-def test_public_suite_names_only_real_sources():
-    (suite,) = load_suites([PUBLIC])
+def test_dev_suite_names_only_real_sources():
+    (suite,) = load_suites([DEV])
     stems = {p.stem for p in SEEDS.glob("*.txt")}
     for c in suite.cases:
         assert set(c.sources) <= stems, c.id
@@ -153,7 +153,7 @@ def test_public_suite_names_only_real_sources():
 
 def test_must_contain_facts_occur_in_a_gold_source():
     """A fact regex no gold article contains could never be found: a broken case."""
-    (suite,) = load_suites([PUBLIC])
+    (suite,) = load_suites([DEV])
     for c in suite.cases:
         for rx in c.must_contain:
             assert any(re.search(rx, seed_text(s)) for s in c.sources), (c.id, rx)
