@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from eval.calibration import aurc, expected_calibration_error
+from eval.metrics_commit import wrong_commitment_rate, wrong_commitments
 from eval.records import CaseResult, MetricResult
 from rag.types import VERDICTS
 
@@ -269,6 +271,10 @@ METRICS: dict[str, Metric] = {
     "false_refusal_rate": Metric(false_refusal_rate, higher_is_better=False),
     "must_contain_recall": Metric(must_contain_recall, binary=False),
     "twin_consistency": Metric(twin_consistency, needs_equivalents=True),
+    "wrong_commitment_rate": Metric(wrong_commitment_rate, higher_is_better=False),
+    "wrong_commitments": Metric(wrong_commitments, higher_is_better=False, binary=False),
+    "ece": Metric(expected_calibration_error, higher_is_better=False, binary=False),
+    "aurc": Metric(aurc, higher_is_better=False, binary=False),
     "latency_p50_ms": Metric(latency_p50, higher_is_better=False, binary=False),
     "latency_p95_ms": Metric(latency_p95, higher_is_better=False, binary=False),
 }
