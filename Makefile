@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup ingest chat test test-fast lint clean llm-install llm-server eval eval-dev browser \
+.PHONY: setup ingest chat test test-fast lint clean llm-install llm-server eval eval-dev eval-baseline browser \
 	bench bench-full
 
 $(STAMP): pyproject.toml
@@ -65,9 +65,18 @@ test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow and not browser and not llm"
 
 # the release gate: offline, against eval/gate.toml, on an index of seeds/ kept in
-# runs/eval-index; report in runs/<timestamp>/; non-zero exit = gate failed
+# runs/eval-index; report in runs/<timestamp>/; non-zero exit = gate failed (a limit
+# missed, or a significant regression against the committed baseline: the diff is printed)
+GATE_SUITE := eval/suites/dev.yaml
+BASELINE := eval/baseline.json
 eval: setup
-	$(BIN)/factcheck eval run eval/suites/dev.yaml --data-dir runs/eval-index --ingest
+	$(BIN)/factcheck eval run $(GATE_SUITE) --data-dir runs/eval-index --ingest \
+		$(if $(wildcard $(BASELINE)),--baseline $(BASELINE))
+
+# keep a passing gate run as the committed baseline (after a deliberate change of figures)
+eval-baseline: setup
+	$(BIN)/factcheck eval run $(GATE_SUITE) --data-dir runs/eval-index --ingest \
+		--save-baseline $(BASELINE)
 
 # the dev suite (tune on it): no gate thresholds, same report
 eval-dev: setup

@@ -1,6 +1,7 @@
 """`factcheck eval run` and `factcheck eval judge`: the command-line edge of the harness.
 
     factcheck eval run SUITE… [--judge offline|engine|llm] [--baseline RUN.json]
+                       [--save-baseline FILE]
                        [--min METRIC=VALUE…] [--max METRIC=VALUE…] [--gate FILE | --no-gate]
     factcheck eval judge [--judge offline|engine|llm …] [--labels DIR] [--json]
 
@@ -39,7 +40,10 @@ def add_eval_commands(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="faithfulness judge (default offline: deterministic, no network)")
     r.add_argument("--judge-runs", type=_positive_int, default=1, metavar="K",
                    help="LLM judge: ask K times, majority label, spread reported")
-    r.add_argument("--baseline", type=Path, help="a previous results.json (or its folder)")
+    r.add_argument("--baseline", type=Path,
+                   help="a previous results.json, its folder, or eval/baseline.json")
+    r.add_argument("--save-baseline", type=Path, metavar="FILE",
+                   help="if the gate passes, keep this run as the baseline (compact) in FILE")
     r.add_argument("--gate", type=Path, default=DEFAULT_GATE,
                    help=f"thresholds file (default {DEFAULT_GATE.relative_to(HERE.parent)})")
     r.add_argument("--no-gate", action="store_true", help="no thresholds from a file")
@@ -186,12 +190,23 @@ def cmd_run(args: argparse.Namespace) -> int:
                        "thresholds": thresholds, "comparison": comparison,
                        "baseline": str(args.baseline) if args.baseline else None,
                        "decision": decision}
+    if comparison is not None and baseline is not None:
+        from eval.baseline import suite_mismatch
+
+        comparison["suite_mismatch"] = suite_mismatch(payload, baseline[0])
     paths = write_reports(payload, out)
     _print_summary(payload, paths)
+    if args.save_baseline and decision["passed"]:
+        from eval.baseline import save
+
+        save(payload, args.save_baseline)
+        print(f"baseline: kept this run in {args.save_baseline}")
     return 0 if decision["passed"] else 1
 
 
 def _print_summary(payload: dict[str, Any], paths: dict[str, Path]) -> None:
+    from eval.records import CaseResult
+
     for name, m in payload["metrics"].items():
         v = m["value"]
         print(f"{name:22s} {'n/a' if v is None else f'{v:.3f}':>9}   {m['reason']}")
@@ -201,6 +216,20 @@ def _print_summary(payload: dict[str, Any], paths: dict[str, Path]) -> None:
                           for g, v in meta["groups"].items()
                           if g.startswith("lang=") and v["balanced_accuracy"] is not None)
         print(f"judge {name}: balanced accuracy {ba:.3f} ({langs}) on {meta['n']} pairs")
+    from eval.baseline import diff_lines
+    from eval.metrics_commit import label_table
+
+    table = label_table([CaseResult.from_dict(c) for c in payload["cases"]])
+    print("per verdict: " + "; ".join(
+        f"{lab} P {'n/a' if v['precision'] is None else format(v['precision'], '.3f')} "
+        f"R {'n/a' if v['recall'] is None else format(v['recall'], '.3f')}"
+        for lab, v in table.items()))
+    comp = payload["gate"].get("comparison")
+    if comp:
+        if comp.get("suite_mismatch"):
+            print(f"note: {comp['suite_mismatch']}")
+        for line in diff_lines(comp, payload["gate"].get("baseline") or ""):
+            print(line)
     d = payload["gate"]["decision"]
     print(f"gate: {'PASSED' if d['passed'] else 'FAILED'}")
     for f in d["failures"]:
