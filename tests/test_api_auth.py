@@ -25,9 +25,9 @@ def test_parse_auth():
 
 @pytest.fixture(scope="module")
 def secured(checker):
-    from ui.api import create_api
+    from ui.server import create_server
 
-    with serve_app(create_api(checker, auth=(USER, PASSWORD))) as url:
+    with serve_app(create_server(checker, auth=(USER, PASSWORD))) as url:
         yield url
 
 

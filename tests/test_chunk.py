@@ -2,8 +2,8 @@ import pytest
 import tiktoken
 from conftest import SEEDS
 
-from rag.chunk import chunk_document
-from rag.sources import build_document
+from rag.ingest.chunk import chunk_document
+from rag.ingest.sources import build_document
 
 
 def _docs():

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from rag.cli import main
+from ui.cli import main
 
 pytestmark = pytest.mark.slow
 

@@ -252,7 +252,7 @@ def test_configuration_from_the_environment(monkeypatch, server, tmp_path):
 def test_eval_judge_command_end_to_end(monkeypatch, server, tmp_path, capsys):
     """`factcheck eval judge --judge llm` over all labelled pairs: a judge that always says
     "supported" scores balanced accuracy 0.5 (not the base rate)."""
-    from rag.cli import main
+    from ui.cli import main
 
     monkeypatch.setenv("FACTCHECK_LLM_BASE_URL", server.url)
     monkeypatch.setenv("FACTCHECK_LLM_MODEL", "always-yes")

@@ -167,7 +167,7 @@ def test_citation_validity_checks_markers_and_offsets():
 
 
 def test_verdict_lead_is_faithful_when_its_citations_take_that_side():
-    from rag.compose import LEADS
+    from rag.answer.compose import LEADS
 
     no = LEADS[("yesno", "refuted")]["en"]
     ans = answer("refuted", "Does alpha beta?",
@@ -196,7 +196,7 @@ def test_alce_precision_drops_a_redundant_citation():
 
 
 def test_unsupported_sentence_and_open_question_frame():
-    from rag.compose import LEADS
+    from rag.answer.compose import LEADS
 
     frame = LEADS[("open", "supported")]["en"]
     ans = answer("supported", "What about alpha?",

@@ -38,9 +38,9 @@ from llm_helpers import (
     tokens,
 )
 
+from rag.backends.llm import OpenAIChatModel
 from rag.config import Settings
-from rag.judge import OfflineJudge
-from rag.llm import OpenAIChatModel
+from rag.judge.heuristic import OfflineJudge
 from rag.pipeline import FactChecker
 from rag.types import Answer
 
@@ -161,7 +161,7 @@ def test_llm_fault_in_the_judge_or_condenser_degrades_then_recovers(stage, fault
                                                                     embedder, checker):
     """`--llm-judge` falls back to the offline judge; a follow-up is condensed by rules;
     either way the request makes no further model calls, and the next one uses the model."""
-    from rag.llm_judge import LLMJudge
+    from rag.judge.llm import LLMJudge
 
     port = free_port()
     server = None if fault == "refused" else Scripted(port)
@@ -200,13 +200,13 @@ def test_llm_fault_in_the_judge_or_condenser_degrades_then_recovers(stage, fault
 def test_llm_fault_through_the_http_api_is_a_degraded_200(make_checker):
     """/api/ask and a streaming /v1/chat/completions with the endpoint cutting its stream:
     200, the verified answer, the warning in the Answer; never a 5xx or a broken stream."""
-    from ui.api import create_api
+    from ui.server import create_server
 
     server = Scripted()
     server.script = lambda b, i: {"stream": ["No ", "Article "], "cut": True} if b.get("stream") \
         else status(500, retry_after="0")
     try:
-        with serve_app(create_api(make_checker(server.url))) as url:
+        with serve_app(create_server(make_checker(server.url))) as url:
             r = requests.post(f"{url}/api/ask", json={"query": QUESTION}, timeout=120)
             assert r.status_code == 200
             assert any(w.startswith("llm_unavailable: HTTP 500") for w in r.json()["warnings"])
@@ -250,7 +250,7 @@ def chroma_run(path: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
 
 @pytest.mark.slow
 def test_chroma_unreachable_at_start_is_a_clear_error(tmp_path, embedder):
-    from ui.api import create_api
+    from ui.server import create_server
 
     url = f"http://127.0.0.1:{free_port()}"
     env = {"FACTCHECK_CHROMA_URL": url, "FACTCHECK_DATA_DIR": str(tmp_path / "d")}
@@ -260,7 +260,7 @@ def test_chroma_unreachable_at_start_is_a_clear_error(tmp_path, embedder):
         assert "Traceback" not in out.stderr and out.stderr.count("\n") == 1
         assert out.stderr.startswith("factcheck: error:")
     # an index whose vectors live on a server that is not there
-    from rag.ingest import ingest
+    from rag.ingest.build import ingest
 
     data = tmp_path / "e"
     port = free_port()
@@ -270,7 +270,7 @@ def test_chroma_unreachable_at_start_is_a_clear_error(tmp_path, embedder):
                embedder, progress=False)
     fc = FactChecker(Settings.from_env(data_dir=data, chroma_url=f"http://127.0.0.1:{port}"),
                      embedder, OfflineJudge(embedder))
-    with serve_app(create_api(fc)) as api:
+    with serve_app(create_server(fc)) as api:
         for method, path, body in (("post", "/api/ask", {"query": QUESTION}),
                                    ("post", "/api/check", {"text": "There were 97 NATO soldiers in "
                                                                   "Ukraine in March 2023."}),
@@ -286,8 +286,8 @@ def test_chroma_unreachable_at_start_is_a_clear_error(tmp_path, embedder):
 @pytest.mark.slow
 def test_chroma_killed_mid_session_degrades_and_recovers(tmp_path, embedder, checker):
     """One engine (and one HTTP server over it) through: up -> killed -> restarted."""
-    from rag.ingest import ingest
-    from ui.api import create_api
+    from rag.ingest.build import ingest
+    from ui.server import create_server
 
     port = free_port()
     settings = Settings.from_env(data_dir=tmp_path / "d", chroma_url=f"http://127.0.0.1:{port}")
@@ -295,7 +295,7 @@ def test_chroma_killed_mid_session_degrades_and_recovers(tmp_path, embedder, che
     with chroma_run(tmp_path / "srv", port) as proc:
         ingest([SEEDS], settings, embedder, progress=False)
         fc = FactChecker(settings, embedder, OfflineJudge(embedder))
-        with serve_app(create_api(fc)) as api:
+        with serve_app(create_server(fc)) as api:
             up = fc.ask(QUESTION)
             assert up.verdict == offline.verdict and not up.warnings
             proc.kill()

@@ -35,13 +35,13 @@ from schemathesis.generation.modes import GenerationMode
 
 from eval.dataset import load_suites
 from eval.yamlfile import SuiteError
-from rag.analyse import analyse
-from rag.chunk import chunk_document
 from rag.config import Settings
 from rag.errors import InputError
+from rag.ingest.chunk import chunk_document
+from rag.ingest.sources import build_document, content_hash, read_text_file
+from rag.nlp.text import count_tokens
 from rag.pipeline import FactChecker
-from rag.sources import build_document, content_hash, read_text_file
-from rag.text import count_tokens
+from rag.query.analyse import analyse
 from rag.types import VERDICTS, Answer, Document
 
 QUESTION = "Would an attack on NATO trainers automatically trigger Article 5?"
@@ -210,8 +210,8 @@ def test_ingest_of_an_arbitrary_file_is_skipped_or_indexed_correctly(embedder, d
     """The real ingest (embedder, Chroma, BM25) on one arbitrary file beside a normal one:
     the file is skipped with a reason or indexed with resolvable offsets, and the normal
     article still answers."""
-    from rag.ingest import ingest
-    from rag.judge import OfflineJudge
+    from rag.ingest.build import ingest
+    from rag.judge.heuristic import OfflineJudge
 
     with tempfile.TemporaryDirectory() as d:
         folder = Path(d) / "in"
@@ -239,8 +239,8 @@ def test_ingest_of_an_arbitrary_file_is_skipped_or_indexed_correctly(embedder, d
 def test_nfc_and_nfd_forms_are_one_article(tmp_path, embedder):
     """Same hash, same stored (NFC) text, no new build when the other form is ingested; an
     NFD query finds what the NFC query finds; quotes are the stored text at their offsets."""
-    from rag.ingest import ingest
-    from rag.judge import OfflineJudge
+    from rag.ingest.build import ingest
+    from rag.judge.heuristic import OfflineJudge
 
     text = ("Litauen och utbildning\n\nŠimonytė sade att Litauens parlament godkände att "
             "skicka utbildningstrupper till Ukraina.\nKosiniak-Kamysz höll med Šimonytė.\n")
@@ -509,7 +509,7 @@ BROKEN_SUITES = {
 
 
 def test_eval_run_on_broken_suites_exits_2_with_one_message_each(tmp_path, capsys):
-    from rag.cli import main
+    from ui.cli import main
 
     for name, content in BROKEN_SUITES.items():
         p = tmp_path / name

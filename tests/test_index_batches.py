@@ -5,7 +5,7 @@ Real Chroma in a tmp dir; the vectors are deterministic (no model needed for thi
 
 import numpy as np
 
-from rag import index as vindex
+from rag.index import vectors as vindex
 from rag.types import Chunk
 
 

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from conftest import SEEDS, run_cli
 
-from rag import store
 from rag.config import Settings
 from rag.errors import ConfigError, IndexLockedError
-from rag.ingest import ingest
-from rag.snapshot import load_snapshot
+from rag.index import store
+from rag.index.snapshot import load_snapshot
+from rag.ingest.build import ingest
 
 
 class CountingEmbedder:
@@ -160,7 +160,7 @@ def test_sentence_vectors_are_stored_for_every_body_sentence(seeds_index):
 
 
 def test_swedish_query_finds_the_english_article5_fact_box(checker):
-    from rag.retrieve import retrieve
+    from rag.query.retrieve import retrieve
 
     snap = checker.snapshot()
     q = "Vad innebär Artikel 5 i Nordatlantiska fördraget?"

@@ -1,7 +1,7 @@
 """Crash safety of ingest (issue 7, promise 4), with real subprocesses and SIGKILL.
 
 An ingest that adds, changes and removes articles is first run once with a checkpoint trace
-(rag/checkpoint.py) to learn its real checkpoint sequence; then, for each of DRAWS points
+(rag/index/checkpoint.py) to learn its real checkpoint sequence; then, for each of DRAWS points
 drawn from it with a seeded RNG, a fresh copy of the index is given the same ingest, killed
 there. After each kill: the index answers the Article 5 question correctly from whichever
 complete build the manifest names (the old one, or the new one if the switch happened), with
@@ -32,8 +32,8 @@ from index_helpers import assert_answer_resolves, assert_consistent, assert_same
 
 from rag.config import Settings
 from rag.errors import IndexNotReadyError
-from rag.ingest import ingest
-from rag.judge import OfflineJudge
+from rag.ingest.build import ingest
+from rag.judge.heuristic import OfflineJudge
 from rag.pipeline import FactChecker
 
 QUESTION = "Would an attack on NATO trainers automatically trigger Article 5?"
@@ -185,7 +185,7 @@ def test_sigkill_during_the_first_ingest(scenario, embedder, tmp_path):
 def _popen_ingest(data: Path, corpus: Path, *extra: str,
                   env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", "ingest", "--quiet", "--data-dir", str(data),
+        [sys.executable, "-m", "ui.cli", "ingest", "--quiet", "--data-dir", str(data),
          *extra, str(corpus)], cwd=ROOT, env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

@@ -3,10 +3,10 @@
 A corpus of poisoned articles (`injection_corpus`: 17 variants, a fresh `PWNED-<hex>`
 trigger per run) is ingested beside the seeds. Two independent layers are tested:
 
-- ingest (`rag.hidden`): no injection survives as body text, so none is ever quoted,
+- ingest (`rag.safety.hidden`): no injection survives as body text, so none is ever quoted,
   judged or put in a model's prompt — asserted on the index and on every prompt a
   scripted model received;
-- output (`rag.guard`): a model that emits the trigger anyway (it "knows" it, as if an
+- output (`rag.safety.guard`): a model that emits the trigger anyway (it "knows" it, as if an
   injection had got through) never gets it to the user.
 
 Everywhere: the trigger (plain, reversed, rot13, base64, hex, tag characters, split by
@@ -49,12 +49,12 @@ from injection_corpus import (
 from llm_helpers import LLAMA_MODEL, Reply, Scripted, blocks, completion, llama_server
 from test_ui_browser import ask, browser, open_page  # noqa: F401  (browser is a fixture)
 
+from rag.backends.llm import OpenAIChatModel
 from rag.config import Settings
-from rag.hidden import is_hidden, sentence_reason
-from rag.judge import OfflineJudge
-from rag.llm import OpenAIChatModel
-from rag.llm_judge import LLMJudge
+from rag.judge.heuristic import OfflineJudge
+from rag.judge.llm import LLMJudge
 from rag.pipeline import FactChecker
+from rag.safety.hidden import is_hidden, sentence_reason
 from rag.types import Answer
 from ui import render
 
@@ -68,7 +68,7 @@ def trigger() -> str:
 
 @pytest.fixture(scope="module")
 def poisoned_index(tmp_path_factory, embedder, trigger) -> Path:
-    from rag.ingest import ingest
+    from rag.ingest.build import ingest
 
     root = tmp_path_factory.mktemp("poisoned")
     corpus = root / "articles"
@@ -209,7 +209,7 @@ _PIECES = ["Kallas said it would not trigger Article 5.", "<!-- ", " -->", "<sys
 def test_hiding_keeps_offsets_into_the_untouched_text(parts):
     """Any mix of article text and injection pieces: spans stay inside the text, never
     overlap, and no body span carries smuggling characters or markup."""
-    from rag.sources import build_document
+    from rag.ingest.sources import build_document
 
     text = "".join(parts)
     if not text.strip():
@@ -265,10 +265,10 @@ def test_article_view_shows_placeholders_not_the_injection(poisoned, trigger):
 # --------------------------------------------------------------------------- HTTP
 
 def test_http_api_and_openai_endpoint_never_carry_the_trigger(poisoned, trigger):
-    from ui.api import create_api
+    from ui.server import create_server
 
     questions = [PROBES[0], PROBES[6], PROBES[9], CONTROL[0], CONTROL[1]]
-    with serve_app(create_api(poisoned)) as url:
+    with serve_app(create_server(poisoned)) as url:
         bodies = []
         for q in questions:
             r = requests.post(f"{url}/api/ask", json={"query": q}, timeout=120)
@@ -426,11 +426,11 @@ def test_compromised_model_output_never_reaches_the_user(scripted, poisoned_inde
 
 def test_compromised_model_over_http_and_v1_stream(scripted, poisoned_index, poisoned,
                                                     embedder, trigger):
-    from ui.api import create_api
+    from ui.server import create_server
 
     scripted.script = compromised(trigger)
     fc = llm_checker(poisoned_index, scripted.url, embedder)
-    with serve_app(create_api(fc)) as url:
+    with serve_app(create_server(fc)) as url:
         r = requests.post(f"{url}/api/ask", json={"query": CONTROL[0]}, timeout=120)
         assert r.status_code == 200
         assert_clean(unescaped(r.text), trigger, "/api/ask")
@@ -449,7 +449,7 @@ def test_compromised_model_over_http_and_v1_stream(scripted, poisoned_index, poi
 def test_guard_withholds_every_form_of_many_random_triggers():
     """The output guard over 500 fresh triggers: every encoding the compromised model uses
     is withheld, whatever the random hex happens to be (letters only, digits only…)."""
-    from rag.guard import Guard
+    from rag.safety.guard import Guard
 
     guard, quote = Guard(), "Kallas said it would not automatically trigger Article 5."
     for _ in range(500):
@@ -465,9 +465,9 @@ def test_guard_withholds_every_form_of_many_random_triggers():
 
 @pytest.mark.browser
 def test_browser_renders_no_external_url_and_no_trigger(poisoned, trigger, browser):  # noqa: F811
-    from ui.api import create_api
+    from ui.server import create_server
 
-    with serve_app(create_api(poisoned)) as url:
+    with serve_app(create_server(poisoned)) as url:
         ctx, page, problems = open_page(browser, url)
         requested: list[str] = []
         page.on("request", lambda r: requested.append(r.url))

@@ -2,8 +2,9 @@
 
 import pytest
 
-from rag.analyse import analyse
-from rag.judge import Judge, OfflineJudge
+from rag.judge import Judge
+from rag.judge.heuristic import OfflineJudge
+from rag.query.analyse import analyse
 from rag.types import STANCES, Evidence, Sentence
 
 

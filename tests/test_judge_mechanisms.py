@@ -6,8 +6,8 @@ seed articles."""
 
 import pytest
 
-from rag.analyse import analyse
-from rag.judge import OfflineJudge
+from rag.judge.heuristic import OfflineJudge
+from rag.query.analyse import analyse
 from rag.types import Evidence, Sentence
 
 LEAD = "The cabinet met in Oslo on Monday to discuss the aid budget."

@@ -4,10 +4,10 @@ is rebuilt from the chunks. Real ingest, real embedder, real bm25s files."""
 
 import dataclasses
 
-from rag import store
 from rag.config import Settings
-from rag.lexical import BM25_DIR, LexicalIndex
-from rag.snapshot import load_snapshot
+from rag.index import store
+from rag.index.bm25 import BM25_DIR, LexicalIndex
+from rag.index.snapshot import load_snapshot
 
 QUERIES = ["Article 5 NATO trainers", "Kallas intervju Financial Times",
            "arms supply contracts billion euros", "Estlands premiärminister"]

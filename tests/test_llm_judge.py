@@ -12,12 +12,12 @@ import pytest
 import test_judge_contract as contract
 from llm_helpers import QUESTION, Reply, Scripted, completion
 
-from rag.analyse import analyse
+from rag.backends.llm import OpenAIChatModel
 from rag.config import Settings
-from rag.judge import OfflineJudge
-from rag.llm import OpenAIChatModel
-from rag.llm_judge import INVALID, MISSING, LLMJudge, parse_judgements
+from rag.judge.heuristic import OfflineJudge
+from rag.judge.llm import INVALID, MISSING, LLMJudge, parse_judgements
 from rag.pipeline import FactChecker
+from rag.query.analyse import analyse
 from rag.types import Evidence, Sentence
 
 

@@ -21,9 +21,14 @@ from llm_helpers import (
     tokens,
 )
 
+from rag.backends.llm import (
+    LLMUnavailableError,
+    OpenAIChatModel,
+    PromptTooLongError,
+    resolve_api_key,
+)
 from rag.config import Settings
-from rag.judge import OfflineJudge
-from rag.llm import LLMUnavailableError, OpenAIChatModel, PromptTooLongError, resolve_api_key
+from rag.judge.heuristic import OfflineJudge
 from rag.pipeline import FactChecker
 from rag.types import Answer
 
@@ -67,7 +72,7 @@ def test_a_timeout_is_not_retried(server):
 def test_prompt_cap_is_counted_with_tiktoken_and_nothing_is_sent(server):
     import tiktoken
 
-    from rag.llm import prompt_tokens
+    from rag.backends.llm import prompt_tokens
 
     messages = [{"role": "user", "content": "Estonia's parliament approved it. " * 40}]
     used = prompt_tokens(messages)
@@ -106,7 +111,7 @@ def test_settings_read_exactly_the_llm_env_vars_and_no_key():
     s = Settings.from_env({"FACTCHECK_LLM_BASE_URL": "http://127.0.0.1:9/v1",
                            "FACTCHECK_LLM_MODEL": "m", "FACTCHECK_LLM_API_KEY": "secret"})
     assert (s.llm_base_url, s.llm_model) == ("http://127.0.0.1:9/v1", "m")
-    assert "secret" not in repr(s)  # the key is resolved by rag.llm on first use
+    assert "secret" not in repr(s)  # the key is resolved by rag.backends.llm on first use
     assert Settings.from_env({}).llm_base_url is None
 
 
@@ -185,7 +190,7 @@ POISON = (
 
 def test_injected_instruction_in_an_article_is_not_followed(server, corpus, tmp_path,
                                                            embedder, make_checker):
-    from rag.ingest import ingest
+    from rag.ingest.build import ingest
 
     (corpus / "900_poisoned.txt").write_text(POISON, encoding="utf-8")
     data = tmp_path / "data"
@@ -202,7 +207,7 @@ def test_injected_instruction_in_an_article_is_not_followed(server, corpus, tmp_
     offline = FactChecker(Settings.from_env(data_dir=data), embedder,
                           OfflineJudge(embedder)).ask(QUESTION)
     prompt = server.requests[0]["messages"]
-    # the instruction never reached the model (ingest hid it: rag/hidden.py); the rest of
+    # the instruction never reached the model (ingest hid it: rag/safety/hidden.py); the rest of
     # the article did, as quoted data inside evidence blocks
     assert "PWNED" not in prompt[0]["content"] and "PWNED" not in prompt[1]["content"]
     user = prompt[1]["content"]

@@ -12,10 +12,10 @@ import pytest
 from llm_helpers import LLAMA_MODEL, assert_citations_resolve
 from llm_helpers import llama_server as start_llama_server
 
+from rag.backends.llm import OpenAIChatModel
 from rag.config import Settings
-from rag.judge import OfflineJudge
-from rag.llm import OpenAIChatModel
-from rag.llm_judge import LLMJudge
+from rag.judge.heuristic import OfflineJudge
+from rag.judge.llm import LLMJudge
 from rag.pipeline import FactChecker
 from rag.types import VERDICTS, Answer
 

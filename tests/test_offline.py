@@ -16,7 +16,7 @@ def test_outbound_network_is_blocked():
 
 
 def test_tiktoken_works_offline_after_ensure_offline():
-    from rag.text import count_tokens
+    from rag.nlp.text import count_tokens
 
     assert count_tokens("hello <|endoftext|> world") > 3
 

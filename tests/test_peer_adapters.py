@@ -14,8 +14,8 @@ from conftest import ROOT
 from llm_helpers import QUESTION, Scripted, completion
 
 from eval.scoring import citation_validity
-from rag.index import make_llama_embedding
-from rag.llm import OpenAIChatModel
+from rag.backends.llm import OpenAIChatModel
+from rag.index.vectors import make_llama_embedding
 
 # loaded from its file, not by putting bench/ on sys.path: that would let bench/'s module
 # names shadow installed packages for the whole test session

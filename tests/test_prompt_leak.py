@@ -1,7 +1,7 @@
 """No prompt leakage (issue 7, promise 3).
 
 Every system prompt the engine sends carries a per-process random canary
-(`rag.guard.canary()`). 22 extraction prompts (repeat / print the text above / translate /
+(`rag.safety.guard.canary()`). 22 extraction prompts (repeat / print the text above / translate /
 base64 / rot13 / hex / spell it out / reverse / JSON config / code block / zero-width /
 developer mode…, in English and Swedish), each riding on a question the sources answer so
 that the model is really called, go through ask, stream, check, a follow-up (condense),
@@ -25,13 +25,15 @@ from conftest import serve_app
 from injection_corpus import ZW, leaked, tags
 from llm_helpers import LLAMA_MODEL, Reply, Scripted, blocks, completion, llama_server
 
-from rag import condense, generate, llm_judge
+from rag.answer import generate
+from rag.backends.llm import OpenAIChatModel
 from rag.config import Settings
-from rag.guard import Guard, canary
-from rag.judge import OfflineJudge
-from rag.llm import OpenAIChatModel
-from rag.llm_judge import LLMJudge
+from rag.judge import llm as llm_judge
+from rag.judge.heuristic import OfflineJudge
+from rag.judge.llm import LLMJudge
 from rag.pipeline import FactChecker
+from rag.query import condense
+from rag.safety.guard import Guard, canary
 from rag.types import Answer
 
 EN = "Would a Russian attack that hurts NATO trainers in Ukraine automatically trigger Article 5?"
@@ -198,10 +200,10 @@ def test_follow_up_and_llm_judge_never_leak(scripted, seeds_index, embedder):
 
 
 def test_http_check_and_v1_stream_never_leak(scripted, seeds_index, embedder):
-    from ui.api import create_api
+    from ui.server import create_server
 
     fc = make(seeds_index, scripted.url, embedder)
-    with serve_app(create_api(fc)) as url:
+    with serve_app(create_server(fc)) as url:
         for prompt in PROMPTS[::4]:
             r = requests.post(f"{url}/api/ask", json={"query": prompt}, timeout=120)
             assert r.status_code == 200

@@ -53,10 +53,10 @@ from index_helpers import (
 )
 
 from rag.config import Settings
-from rag.ingest import ingest, remove_documents
-from rag.judge import OfflineJudge
+from rag.ingest.build import ingest, remove_documents
+from rag.ingest.sources import build_document
+from rag.judge.heuristic import OfflineJudge
 from rag.pipeline import FactChecker
-from rag.sources import build_document
 
 SEED_TEXTS = {p.stem: p.read_text("utf-8") for p in sorted(SEEDS.glob("*.txt"))}
 IDS = [*SEED_TEXTS, "new_alpha", "new_beta"]

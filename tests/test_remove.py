@@ -8,7 +8,7 @@ from conftest import SEEDS, run_cli
 from index_helpers import assert_consistent, read_index
 
 from rag.config import Settings
-from rag.ingest import ingest
+from rag.ingest.build import ingest
 
 
 def test_remove_one_article_of_two_folders(tmp_path, embedder):

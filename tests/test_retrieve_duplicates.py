@@ -4,8 +4,8 @@ finds first, on the seed index (which holds a Swedish translation of an English 
 so real duplicates exist)."""
 
 from rag.config import Settings
-from rag.retrieve import _duplicate_of, near_duplicate
-from rag.snapshot import load_snapshot
+from rag.index.snapshot import load_snapshot
+from rag.query.retrieve import _duplicate_of, near_duplicate
 from rag.types import Hit
 
 

@@ -2,7 +2,7 @@ import pytest
 from conftest import SEEDS, seed_text
 
 from rag.errors import ConfigError
-from rag.sources import build_document, load_sources_yaml, read_text_file
+from rag.ingest.sources import build_document, load_sources_yaml, read_text_file
 
 
 def _doc(source):

@@ -199,10 +199,10 @@ EVIL = ("Harbour town opens its new bridge\n\n"
 @pytest.fixture()
 def evil_server(tmp_path, embedder) -> Iterator[tuple[str, Path]]:
     from rag.config import Settings
-    from rag.ingest import ingest
-    from rag.judge import OfflineJudge
+    from rag.ingest.build import ingest
+    from rag.judge.heuristic import OfflineJudge
     from rag.pipeline import FactChecker
-    from ui.api import create_api
+    from ui.server import create_server
 
     articles = tmp_path / "articles"
     articles.mkdir()
@@ -210,7 +210,7 @@ def evil_server(tmp_path, embedder) -> Iterator[tuple[str, Path]]:
     settings = Settings.from_env(data_dir=tmp_path / "data", seeds_dir=articles)
     ingest([articles], settings, embedder, progress=False)
     checker = FactChecker(settings, embedder, OfflineJudge(embedder))
-    with serve_app(create_api(checker)) as url:
+    with serve_app(create_server(checker)) as url:
         yield url, articles
 
 
@@ -223,7 +223,7 @@ def test_article_with_script_renders_as_text_and_reindex_works(browser, evil_ser
     article = page.locator("#fc-evidence-panel details.fc-article[open] .fc-article-text")
     article.wait_for()
     # markup in an article is never rendered: the view shows the text around it and a
-    # placeholder naming why the part is hidden (rag/hidden.py)
+    # placeholder naming why the part is hidden (rag/safety/hidden.py)
     assert article.text_content() == EVIL.replace(
         "<script>window.__pwned = 1; alert('pwned')</script>",
         "[hidden: HTML script/style block]").replace(
@@ -243,9 +243,9 @@ def test_article_with_script_renders_as_text_and_reindex_works(browser, evil_ser
 
 
 def test_ui_works_behind_basic_auth(browser, checker):
-    from ui.api import create_api
+    from ui.server import create_server
 
-    with serve_app(create_api(checker, auth=("desk", "pw"))) as url:
+    with serve_app(create_server(checker, auth=("desk", "pw"))) as url:
         ctx, page, problems = open_page(
             browser, url, http_credentials={"username": "desk", "password": "pw"})
         message = ask(page, ARTICLE5)

@@ -47,7 +47,7 @@ def test_chat_with_malformed_auth_exits_2(seeds_index):
 @pytest.mark.slow
 def test_chat_serves_ui_and_api_on_loopback(seeds_index):
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "chat", "--data-dir",
+    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "chat", "--data-dir",
                              str(seeds_index), "--port", str(port)], cwd=ROOT,
                             env={**os.environ, "FACTCHECK_AUTH": ""},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

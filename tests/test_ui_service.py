@@ -76,7 +76,7 @@ def test_a_closed_stream_gives_its_engine_slot_back(checker):
 @pytest.fixture()
 def writable_checker(seeds_index, tmp_path, embedder):
     from rag.config import Settings
-    from rag.judge import OfflineJudge
+    from rag.judge.heuristic import OfflineJudge
     from rag.pipeline import FactChecker
 
     data = tmp_path / "data"
@@ -86,7 +86,7 @@ def writable_checker(seeds_index, tmp_path, embedder):
 
 
 def test_reindex_reports_the_build_and_locked_index_is_a_clean_error(writable_checker):
-    from rag import store
+    from rag.index import store
 
     svc = Service(writable_checker)
     assert "5 docs" in svc.reindex()

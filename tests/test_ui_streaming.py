@@ -29,17 +29,17 @@ def llm_server(seeds_index, embedder) -> Iterator[Any]:
     scripted.script = hallucinating_stream
 
     def serve(**settings: Any) -> Any:
+        from rag.backends.llm import OpenAIChatModel
         from rag.config import Settings
-        from rag.judge import OfflineJudge
-        from rag.llm import OpenAIChatModel
+        from rag.judge.heuristic import OfflineJudge
         from rag.pipeline import FactChecker
-        from ui.api import create_api
+        from ui.server import create_server
 
         s = Settings.from_env(data_dir=seeds_index, llm_base_url=scripted.url,
                               llm_model="scripted", llm_timeout_s=5.0, **settings)
         checker = FactChecker(s, embedder, OfflineJudge(embedder),
                               OpenAIChatModel.from_settings(s))
-        return serve_app(create_api(checker))
+        return serve_app(create_server(checker))
 
     yield serve
     scripted.close()

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
+from rag.answer.verify import UNSCORED, verify
 from rag.types import AnswerSentence
-from rag.verify import UNSCORED, verify
 
 QUESTION = "Would a Russian attack that hurts NATO trainers automatically trigger Article 5?"
 

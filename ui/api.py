@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict
 from rag.errors import ConfigError, FactCheckError, IndexLockedError, IndexNotReadyError, InputError
 from ui import openai_compat as oai
 from ui.assets import CSS, HEAD
-from ui.service import Busy, Gate, Service, reserve_threads
+from ui.service import Busy, Service, reserve_threads
 
 MAX_BODY_BYTES = 1_000_000
 BODY_PARSE_ERROR = "There was an error parsing the body"  # FastAPI's detail, verbatim
@@ -154,10 +154,12 @@ class GuardMiddleware:
         await self.app(scope, replay, send)
 
 
-def create_api(checker: Any, *, auth: tuple[str, str] | None = None,
-               service: Service | None = None, concurrency: int = 2, max_queue: int = 32,
+def create_api(checker: Any, blocks: Any, service: Service, *,
+               auth: tuple[str, str] | None = None, concurrency: int = 2, max_queue: int = 32,
                host: str = "127.0.0.1", port: int = 7860) -> Any:
-    """The FastAPI app serving the API routes with the Gradio UI mounted at `/`."""
+    """The FastAPI app serving the API routes with `blocks` (the Gradio UI, built over the
+    same `service`, so both share one engine gate) mounted at `/`. `ui.server` wires the
+    two; this module does not import the UI."""
     import gradio as gr
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError
@@ -165,10 +167,9 @@ def create_api(checker: Any, *, auth: tuple[str, str] | None = None,
     from fastapi.responses import JSONResponse, StreamingResponse
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
-    from ui.app import create_app
     from ui.auth import BasicAuthMiddleware
 
-    svc = service or Service(checker, Gate(concurrency, max_queue))
+    svc = service
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
@@ -242,7 +243,6 @@ def create_api(checker: Any, *, auth: tuple[str, str] | None = None,
                                  media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache"})
 
-    blocks = create_app(checker, service=svc)
     blocks.queue(max_size=max_queue, default_concurrency_limit=concurrency)
     api = gr.mount_gradio_app(
         api, blocks, path="/", server_name=host, server_port=port, css=CSS, head=HEAD,

@@ -1,18 +1,16 @@
 """The Gradio app: `create_app(checker)` builds the Blocks (chat, "Check a text", "Sources"
 tabs and the named API endpoints for `gradio_client`) without launching anything;
-`launch(settings, host, port)` serves it together with the HTTP API (`ui.api`).
+`ui.server` mounts it in the HTTP API and serves both.
 
 Thin by design: state lives in `ui.chat`, rendering in `ui.render` / `ui.tables`, engine
 calls in `ui.service`. Handlers here only translate between Gradio and those modules, and
 turn `FactCheckError`s into messages (`gr.Error` or an inline error in the chat).
 """
 
-import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from rag.config import Settings
 from rag.errors import FactCheckError
 from ui import chat, render, tables
 from ui.service import Delta, Final, Service
@@ -186,28 +184,3 @@ def create_app(checker: Any, service: Service | None = None, *,
         gr.api(sources_api, api_name="sources")
     app.state_session_capacity = sessions_kept  # read when the app is mounted
     return app
-
-
-def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Serve the UI and the HTTP API on one port (blocks until interrupted)."""
-    from rag.offline import ensure_offline
-
-    ensure_offline()
-    import uvicorn
-
-    from rag.pipeline import FactChecker
-    from ui.api import create_api
-    from ui.auth import parse_auth
-
-    auth = parse_auth(settings.auth)
-    checker = FactChecker.from_settings(settings)
-    checker.snapshot()  # fail now, with the CLI's message, if there is no index
-    if auth is None and host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"factcheck: warning: serving on {host} without FACTCHECK_AUTH: anyone who can "
-              f"reach this address can use the app and re-index", file=sys.stderr)
-    app = create_api(checker, auth=auth, concurrency=settings.concurrency,
-                     max_queue=settings.max_queue, host=host, port=port)
-    shown = f"[{host}]" if ":" in host else host
-    print(f"factcheck: chat UI on http://{shown}:{port}/ — HTTP API under /api and /v1"
-          + (" (basic auth on)" if auth else ""), file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level="warning")

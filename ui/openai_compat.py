@@ -73,7 +73,7 @@ def to_query(request: ChatRequest) -> tuple[str, list[dict[str, str]]]:
 
 
 def usage(prompt: str, completion: str) -> dict[str, int]:
-    from rag.text import count_tokens
+    from rag.nlp.text import count_tokens
 
     p, c = count_tokens(prompt), count_tokens(completion)
     return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}

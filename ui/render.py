@@ -5,7 +5,7 @@ exact span marked, cards grouped by stance when the sources disagree).
 
 Everything that comes from an article or a user passes through `esc` — article text is
 data, so `<script>` in a source shows up as text. Parts of an article that ingest marked
-hidden (invisible characters, markup, encoded blobs, instructions to an AI: `rag.hidden`)
+hidden (invisible characters, markup, encoded blobs, instructions to an AI: `rag.safety.hidden`)
 are shown as a placeholder naming the reason, never as their text, so neither an injected
 instruction nor a markdown image or link in an article reaches the page; the only URL
 ever linked is an article's provenance URL from `sources.yaml`. No Gradio here: these
@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from rag.hidden import is_hidden
+from rag.safety.hidden import is_hidden
 from rag.types import STANCES, Answer, Citation, Document
 
 VERDICT_LABEL = {"supported": "Supported", "refuted": "Refuted",

@@ -118,7 +118,7 @@ class Service:
 
     def reindex(self) -> str:
         """Re-ingest the seeds folder (incremental); raises IndexLockedError if busy."""
-        from rag.ingest import ingest
+        from rag.ingest.build import ingest
 
         settings = self.checker.settings
         with self.gate:

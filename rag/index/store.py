@@ -1,0 +1,160 @@
+"""On-disk state of the index besides the vectors: the manifest, each build's documents and
+chunks, and the writer lock.
+
+Layout under the data dir:
+    manifest.json            {"current": BUILD, "previous": BUILD|null}  (atomic replace)
+    builds/BUILD/docs.json   the Documents of that build (original text included)
+    builds/BUILD/chunks.json its Chunks
+    builds/BUILD/sentences.* its body sentences (offsets) and their embeddings
+    chroma/                  the embedded Chroma store (one collection per build)
+    .write.lock              held by whoever writes
+
+A build is written completely before the manifest points at it, so a crash at any point
+leaves the previous build usable. The previous build is kept for rollback.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.errors import ConfigError, IndexLockedError, IndexNotReadyError
+from rag.index.checkpoint import checkpoint
+from rag.types import Chunk, Document, Provenance, Span
+
+MANIFEST = "manifest.json"
+
+
+@contextmanager
+def write_lock(data_dir: Path, timeout_s: float) -> Iterator[None]:
+    from filelock import FileLock, Timeout
+
+    path = data_dir / ".write.lock"
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(path))
+        lock.acquire(timeout=timeout_s)
+    except Timeout as exc:  # first: filelock's Timeout is an OSError too
+        raise IndexLockedError(
+            f"another process is writing the index in {data_dir} (lock {path} held for "
+            f"{timeout_s:.0f}s); wait for it to finish and run again") from exc
+    except OSError as exc:  # a file where the folder should be, no permission, read-only disk
+        raise ConfigError(f"cannot use {data_dir} as the data directory: "
+                          f"{exc.strerror or exc}") from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def read_manifest(data_dir: Path) -> dict[str, Any]:
+    path = data_dir / MANIFEST
+    if not path.exists():
+        return {"current": None, "previous": None}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise IndexNotReadyError(f"{path} is unreadable ({exc}); run `factcheck ingest`") from exc
+    return {"current": data.get("current"), "previous": data.get("previous")}
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make renames and new entries in `folder` durable (best effort: not every OS can)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
+def _atomic_write(path: Path, data: str | bytes, point: str) -> None:
+    """Write `data` to a temp file, fsync it, then rename it over `path`."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    checkpoint(f"{point}:written")
+    os.replace(tmp, path)
+    checkpoint(f"{point}:replaced")
+
+
+def write_manifest(data_dir: Path, current: str, previous: str | None) -> None:
+    """The switch: readers see the old build until this rename, the new one after it."""
+    _atomic_write(data_dir / MANIFEST,
+                  json.dumps({"current": current, "previous": previous}, indent=2), "manifest")
+    _fsync_dir(data_dir)
+    checkpoint("manifest:synced")
+
+
+def build_dir(data_dir: Path, build_id: str) -> Path:
+    return data_dir / "builds" / build_id
+
+
+def save_build(data_dir: Path, build_id: str, docs: list[Document], chunks: list[Chunk],
+               sentences: list[tuple[str, int, int]], sentence_vectors: np.ndarray) -> None:
+    folder = build_dir(data_dir, build_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    _atomic_write(folder / "docs.json",
+                  json.dumps([asdict(d) for d in docs], ensure_ascii=False), "save:docs")
+    _atomic_write(folder / "chunks.json",
+                  json.dumps([asdict(c) for c in chunks], ensure_ascii=False), "save:chunks")
+    _atomic_write(folder / "sentences.json", json.dumps(sentences, ensure_ascii=False),
+                  "save:sentences")
+    buf = io.BytesIO()
+    np.save(buf, sentence_vectors.astype(np.float32))
+    _atomic_write(folder / "sentences.npy", buf.getvalue(), "save:vectors")
+    _fsync_dir(folder)
+    checkpoint("save:synced")
+
+
+def load_sentences(data_dir: Path, build_id: str) -> tuple[list[tuple[str, int, int]],
+                                                           np.ndarray]:
+    """Body sentences of a build as (doc id, start, end), with their passage embeddings."""
+    folder = build_dir(data_dir, build_id)
+    try:
+        keys = [tuple(k) for k in json.loads((folder / "sentences.json").read_text("utf-8"))]
+        vecs = np.load(folder / "sentences.npy")
+    except (OSError, ValueError) as exc:
+        raise IndexNotReadyError(f"index build {build_id} in {data_dir} is unreadable ({exc}); "
+                                 f"run `factcheck ingest`") from exc
+    return keys, vecs  # type: ignore[return-value]
+
+
+def _doc_from_dict(d: dict[str, Any]) -> Document:
+    return Document(
+        id=d["id"], title=d["title"], lang=d["lang"], text=d["text"],
+        spans=tuple(Span(**s) for s in d["spans"]), provenance=Provenance(**d["provenance"]),
+        hash=d["hash"], path=d.get("path", ""), title_from=d.get("title_from", "headline"))
+
+
+def load_build(data_dir: Path, build_id: str) -> tuple[list[Document], list[Chunk]]:
+    folder = build_dir(data_dir, build_id)
+    try:
+        docs = json.loads((folder / "docs.json").read_text(encoding="utf-8"))
+        chunks = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise IndexNotReadyError(f"index build {build_id} in {data_dir} is unreadable ({exc}); "
+                                 f"run `factcheck ingest`") from exc
+    return [_doc_from_dict(d) for d in docs], [Chunk(**c) for c in chunks]
+
+
+def list_build_dirs(data_dir: Path) -> list[str]:
+    root = data_dir / "builds"
+    return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.exists() else []
+
+
+def remove_build_dir(data_dir: Path, build_id: str) -> None:
+    shutil.rmtree(build_dir(data_dir, build_id), ignore_errors=True)

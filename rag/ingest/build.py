@@ -1,0 +1,273 @@
+"""`factcheck ingest`: files -> Documents -> Chunks -> embeddings -> a new index build.
+
+Incremental: chunks whose content-hash id exists in the current build reuse its stored
+embedding (nothing is re-embedded); if no document changed, no build is made at all.
+Atomic: a new build (Chroma collection + docs/chunks files) is completed before the
+manifest switches to it; the previous build stays for rollback, older ones are dropped.
+One writer at a time (file lock). Bad files are skipped with a reason; the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from rag.backends.embed import Embedder
+from rag.config import Settings
+from rag.errors import ConfigError, InputError
+from rag.index import store
+from rag.index import vectors as vindex
+from rag.index.bm25 import BM25_DIR, LexicalIndex
+from rag.index.checkpoint import checkpoint
+from rag.ingest.chunk import body_sentences, chunk_document
+from rag.ingest.sources import Skipped, build_document, load_sources_yaml, read_text_file
+from rag.types import Chunk, Document
+
+EMBED_BATCH = 32
+ADD_BATCH = 256  # chunks per Chroma write (a checkpoint after each)
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    build_id: str | None
+    docs: int
+    chunks: int
+    added: int
+    reused: int
+    removed: int
+    seconds: float
+    changed: bool
+    skipped: tuple[Skipped, ...] = field(default_factory=tuple)
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.skipped)
+
+    def summary(self) -> str:
+        state = "partial: " if self.partial else ""
+        return (f"{state}{self.docs} docs, {self.chunks} chunks: {self.added} added, "
+                f"{self.reused} unchanged, {self.removed} removed, "
+                f"{len(self.skipped)} files skipped in {self.seconds:.1f}s "
+                f"(build {self.build_id or 'none'})")
+
+
+def collect_files(paths: list[Path]) -> tuple[list[Path], list[Skipped]]:
+    files: list[Path] = []
+    missing: list[Skipped] = []
+    for p in paths:
+        if p.is_dir():
+            files.extend(sorted(q for q in p.rglob("*.txt") if q.is_file()))
+        elif p.is_file():
+            files.append(p)
+        else:
+            missing.append(Skipped(str(p), "no such file or folder"))
+    return files, missing
+
+
+def read_documents(files: list[Path], max_bytes: int,
+                   progress: bool) -> tuple[list[Document], list[Skipped]]:
+    from tqdm import tqdm
+
+    metas: dict[Path, dict[str, dict[str, str]]] = {}
+    docs: dict[str, Document] = {}
+    skipped: list[Skipped] = []
+    for path in tqdm(files, desc="reading", unit="file", disable=not progress, file=sys.stderr):
+        folder = path.parent
+        if folder not in metas:
+            metas[folder] = load_sources_yaml(folder)
+        doc_id = path.stem
+        if doc_id in docs:
+            skipped.append(Skipped(str(path), f"duplicate article id {doc_id!r} "
+                                              f"(already read from {docs[doc_id].path})"))
+            continue
+        try:
+            text = read_text_file(path, max_bytes)
+        except (OSError, ValueError) as exc:
+            skipped.append(Skipped(str(path), str(exc)))
+            continue
+        doc = build_document(doc_id, text, str(path), metas[folder].get(doc_id))
+        if not doc.body_spans():
+            skipped.append(Skipped(str(path), "no article body left after removing boilerplate"))
+            continue
+        docs[doc_id] = doc
+    return list(docs.values()), skipped
+
+
+def _embed_missing(embedder: Embedder, items: list[tuple[str, str]], desc: str,
+                   progress: bool) -> dict[str, np.ndarray]:
+    """Passage embeddings for (key, text) items, in batches, with a progress bar."""
+    from tqdm import tqdm
+
+    out: dict[str, np.ndarray] = {}
+    llama = vindex.make_llama_embedding(embedder)  # passages take the E5 "passage:" prefix
+    with tqdm(total=len(items), desc=desc, unit=desc.split()[-1], disable=not progress,
+              file=sys.stderr) as bar:
+        for i in range(0, len(items), EMBED_BATCH):
+            batch = items[i:i + EMBED_BATCH]
+            vecs = np.asarray(llama.get_text_embedding_batch([text for _, text in batch]),
+                              dtype=np.float32)
+            for (key, _), v in zip(batch, vecs, strict=True):
+                out[key] = v
+            bar.update(len(batch))
+            checkpoint("embed_batch")
+    return out
+
+
+def _sentence_key(doc: Document, a: int, b: int) -> str:
+    return hashlib.sha256(f"{doc.id}\x00{a}\x00{doc.text[a:b]}".encode()).hexdigest()[:24]
+
+
+def _sentence_vectors(embedder: Embedder, docs: list[Document], old: dict[str, np.ndarray],
+                      progress: bool) -> tuple[list[tuple[str, int, int]], np.ndarray]:
+    keys: list[tuple[str, int, int]] = []
+    hashes: list[str] = []
+    todo: list[tuple[str, str]] = []
+    for d in docs:
+        for a, b in body_sentences(d):
+            keys.append((d.id, a, b))
+            h = _sentence_key(d, a, b)
+            hashes.append(h)
+            if h not in old:
+                todo.append((h, d.text[a:b]))
+    fresh = _embed_missing(embedder, todo, "embedding sentences", progress)
+    vecs = [old[h] if h in old else fresh[h] for h in hashes]
+    return keys, (np.stack(vecs) if vecs else np.zeros((0, embedder.dim), dtype=np.float32))
+
+
+def _new_build_id(chunks: list[Chunk]) -> str:
+    digest = hashlib.sha256("\n".join(sorted(c.id for c in chunks)).encode()).hexdigest()[:10]
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{os.getpid()}-{digest}"
+
+
+def ingest(paths: list[Path], settings: Settings, embedder: Embedder, prune: bool = False,
+           progress: bool = True) -> IngestReport:
+    t0 = time.perf_counter()
+    files, skipped = collect_files(paths)
+    if prune and skipped:  # a mistyped path must not read as "every article was deleted"
+        raise ConfigError("--prune needs every path to exist; missing: "
+                          + ", ".join(s.path for s in skipped) + " (nothing was changed)")
+    if not files and not prune:
+        raise ConfigError("no .txt files found in " + ", ".join(map(str, paths)))
+    with store.write_lock(settings.data_dir, settings.lock_timeout_s):
+        checkpoint("locked")
+        manifest, old_docs, old_chunks = _load_current(settings.data_dir)
+        new_docs, bad = read_documents(files, settings.max_file_bytes, progress)
+        if prune:  # a file that is there but unreadable now was not deleted: keep its article
+            unreadable = {Path(s.path).stem for s in bad}
+            kept = [d for d in old_docs if d.id in unreadable]
+            bad = [replace(s, reason=s.reason + "; its indexed version is kept")
+                   if Path(s.path).stem in {d.id for d in kept} else s for s in bad]
+        skipped.extend(bad)
+        by_id = {d.id: d for d in (kept if prune else old_docs)}
+        by_id.update({d.id: d for d in new_docs})
+        return _publish(settings, embedder, manifest, old_docs, old_chunks, list(by_id.values()),
+                        t0, skipped, progress)
+
+
+def remove_documents(ids: list[str], settings: Settings, embedder: Embedder,
+                     progress: bool = False) -> IngestReport:
+    """`factcheck remove ID…`: a new build without these articles, whatever folder they were
+    ingested from. Their files are not touched (the next ingest of their folder adds them
+    back unless they are deleted); nothing is embedded."""
+    t0 = time.perf_counter()
+    with store.write_lock(settings.data_dir, settings.lock_timeout_s):
+        checkpoint("locked")
+        manifest, old_docs, old_chunks = _load_current(settings.data_dir)
+        known = {d.id for d in old_docs}
+        unknown = sorted(set(ids) - known)
+        if unknown:
+            raise InputError(f"not in the index: {', '.join(unknown)}; "
+                             f"`factcheck sources` lists the indexed articles")
+        docs = [d for d in old_docs if d.id not in set(ids)]
+        return _publish(settings, embedder, manifest, old_docs, old_chunks, docs, t0, [],
+                        progress)
+
+
+def _load_current(data_dir: Path) -> tuple[dict[str, str | None], list[Document], list[Chunk]]:
+    manifest = store.read_manifest(data_dir)
+    current = manifest["current"]
+    old_docs, old_chunks = store.load_build(data_dir, current) if current else ([], [])
+    checkpoint("loaded")
+    return manifest, old_docs, old_chunks
+
+
+def _publish(settings: Settings, embedder: Embedder, manifest: dict[str, str | None],
+             old_docs: list[Document], old_chunks: list[Chunk], new_docs: list[Document],
+             t0: float, skipped: list[Skipped], progress: bool) -> IngestReport:
+    """Make `new_docs` the index: a new build (reusing what the current one has) and the
+    switch to it, or nothing if they are what the current build holds. Under the lock."""
+    data_dir = settings.data_dir
+    current = manifest["current"]
+    docs = sorted(new_docs, key=lambda d: d.id)
+    old_chunk_ids = {c.id for c in old_chunks}
+    # chunks depend on the exact text (offsets: an NFD re-save has the same hash but other
+    # offsets), the language and the spans; metadata changes keep them
+    chunked_as = {d.id: (d.text, d.lang, d.spans) for d in old_docs}
+    unchanged = {d.id for d in docs if chunked_as.get(d.id) == (d.text, d.lang, d.spans)}
+    chunks = [c for c in old_chunks if c.doc_id in unchanged]
+    for d in docs:
+        if d.id not in unchanged:
+            chunks.extend(chunk_document(d, settings.chunk_tokens, settings.chunk_overlap))
+    new_ids = {c.id for c in chunks}
+    removed = len(old_chunk_ids - new_ids)
+    reused = len(old_chunk_ids & new_ids)
+    added = len(new_ids - old_chunk_ids)
+    client = vindex.open_client(data_dir, settings.chroma_url)
+    if current and docs == sorted(old_docs, key=lambda d: d.id):  # texts and metadata alike
+        # nothing to build, but a crashed run may have left a build behind
+        _drop_stale_builds(client, data_dir, keep={current, manifest["previous"]})
+        return IngestReport(current, len(docs), len(chunks), 0, reused, 0,
+                            time.perf_counter() - t0, False, tuple(skipped))
+
+    build_id = _new_build_id(chunks)
+    reuse: dict[str, np.ndarray] = {}
+    if current and reused:
+        reuse = vindex.VectorIndex(client, current).embeddings(
+            [c.id for c in chunks if c.id in old_chunk_ids])
+    fresh = _embed_missing(embedder, [(c.id, c.text) for c in chunks if c.id not in reuse],
+                           "embedding chunks", progress)
+    vectors = {**fresh, **reuse}  # float32 rows; lists only per Chroma write batch
+    old_sent: dict[str, np.ndarray] = {}
+    if current:
+        doc_by_id = {d.id: d for d in old_docs}
+        old_keys, old_vecs = store.load_sentences(data_dir, current)
+        old_sent = {_sentence_key(doc_by_id[k[0]], k[1], k[2]): v
+                    for k, v in zip(old_keys, old_vecs, strict=True) if k[0] in doc_by_id}
+    sentences, sentence_vecs = _sentence_vectors(embedder, docs, old_sent, progress)
+    # the folder exists before the collection does, so a crash leaves a trace to clean up
+    store.build_dir(data_dir, build_id).mkdir(parents=True, exist_ok=True)
+    checkpoint("build_dir")
+    target = vindex.VectorIndex(client, build_id, create=True)
+    checkpoint("collection")
+    for i in range(0, len(chunks), ADD_BATCH):
+        batch = chunks[i:i + ADD_BATCH]
+        target.add(batch, [vectors[c.id] for c in batch])
+        checkpoint("chroma_add")
+    store.save_build(data_dir, build_id, docs, chunks, sentences, sentence_vecs)
+    # BM25 is built here once, not at every snapshot load (bench/scale.py: 1.5 of the
+    # 2.1 s load at 10k chunks); in the build folder, before the manifest switch
+    LexicalIndex(chunks).save(store.build_dir(data_dir, build_id) / BM25_DIR)
+    checkpoint("before_manifest")
+    store.write_manifest(data_dir, build_id, current)
+    checkpoint("after_manifest")
+    _drop_stale_builds(client, data_dir, keep={build_id, current})
+    return IngestReport(build_id, len(docs), len(chunks), added, reused, removed,
+                    time.perf_counter() - t0, True, tuple(skipped))
+
+
+def _drop_stale_builds(client: object, data_dir: Path, keep: set[str | None]) -> None:
+    """Older builds and leftovers of crashed runs: everything but current and previous.
+    Only builds this data dir made are touched (a Chroma server may be shared)."""
+    for build_id in store.list_build_dirs(data_dir):
+        if build_id not in keep:
+            # the folder goes last: while it exists, a later run knows there is more to drop
+            vindex.drop_collection(client, build_id)
+            checkpoint("cleanup:collection")
+            store.remove_build_dir(data_dir, build_id)
+            checkpoint("cleanup:dir")

@@ -1,0 +1,149 @@
+"""Named-entity checks for the offline judge: is each name of a claim where the claim puts
+it, in the sentence or its article, and are names the claim binds together kept together?
+
+Returns swaps as human-readable reasons ("names differ: claim says Lithuania, the source
+says Estonian"); the judge decides what they weigh. Slots and acronyms live in rag.judge.slots,
+cross-lingual name matching in rag.judge.names.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rag.judge.names import NameMatcher
+from rag.judge.slots import abbreviated_in
+from rag.judge.slots import placed as _placed
+from rag.judge.slots import slot_filler as _slot_filler
+from rag.nlp.align import content_terms, coverage, entity_found, sentence_keys
+from rag.nlp.text import WORD_RE, sentence_spans
+from rag.query.analyse import entities
+from rag.types import Evidence, Query
+
+SWAP_COVERAGE = 0.7
+WORD_SLOT_COVERAGE = 0.85
+
+BOUND_NEAR = 4  # claim names this close together are about each other ("X's advisor Y")
+BOUND_FAR = 60  # characters apart in the source: then it says them of different things
+FRAME_BEFORE = 2  # sentences before the evidence that may name what it leaves implicit
+
+
+@lru_cache(maxsize=256)
+def _spans(context: str, lang: str) -> tuple[tuple[int, int], ...]:
+    return tuple(sentence_spans(context, 0, len(context), lang))
+
+
+def frame(ev: Evidence) -> str:
+    """What a sentence can leave unsaid because its article has just said it: the title,
+    the lead sentence and the sentences right before it ("she said …" after "Kallas …";
+    "its trainers" under a headline about Ukraine). A name the article mentions only
+    elsewhere may belong to another statement ("trainers to Lithuania" is not said by
+    "send its trainers" because Lithuania comes up three paragraphs later)."""
+    context = ev.context
+    at = context.find(ev.sentence.text) if context else -1
+    if at < 0:
+        return "\n".join([ev.title, ev.sentence.text])
+    spans = _spans(context, ev.sentence.lang)
+    lead = [context[a:b] for a, b in spans[:1]]
+    before = [context[a:b] for a, b in spans if b <= at][-FRAME_BEFORE:]
+    return "\n".join([ev.title, *lead, *before, ev.sentence.text])
+
+
+def bindings_broken(claim: str, text: str, names: NameMatcher) -> tuple[str, str] | None:
+    """Two names the claim puts next to each other ("Estonia's security advisor Ingrida
+    Šimonytė") that the source names only far apart, in different statements."""
+    ents = list(entities(claim))
+    toks = [m.group(0) for m in re.finditer(r"\w+(?:['’-]\w+)*", claim)]
+    base = [re.sub(r"['’]s$", "", t) for t in toks]
+    pos = {e: base.index(e) for e in ents if e in base}
+    located = {e: names.locate(e, text) for e in pos}
+    for a in pos:
+        for b in pos:
+            if pos[a] < pos[b] <= pos[a] + BOUND_NEAR and located[a] and located[b] \
+                    and min(abs(x - y) for x in located[a] for y in located[b]) > BOUND_FAR:
+                return a, b
+    return None
+
+
+def _names_of(claim: str, context: str) -> list[str]:
+    """The claim's names. Its first word is capitalised by position: it is no name when
+    the article writes it in lower case and never capitalised inside a sentence
+    ("Sending NATO troops …" against "… about sending troops"; "Kallas said …" stays a
+    name, and so does a name that is also a word, as the article capitalises it)."""
+    ents = list(entities(claim))
+    first = WORD_RE.match(claim.lstrip(" \"'“‘«"))
+    if not (ents and first and first.group(0) == ents[0] and not ents[0].isupper()):
+        return ents
+    word = re.escape(ents[0])
+    lower = re.search(rf"(?<![\w-]){word.lower()}(?![\w-])", context)
+    inside = re.search(rf"[\w,;:] {word}(?![\w-])", context)
+    return ents[1:] if lower and not inside else ents
+
+
+def entity_check(query: Query, ev: Evidence,
+                  names: NameMatcher) -> tuple[str | None, list[str], list[str]]:
+    """(swap reason or None, claim entities the article never mentions, claim entities the
+    source does not place where the claim does).
+
+    Within one language, each claim entity is looked up where the claim puts it: if the
+    sentence, or else the article, puts a different name in that phrase, it is a swap
+    ("Lithuania's Prime Minister Kallas" vs "Estonian Prime Minister Kallas"). If the
+    article never mentions it and the sentence says the rest of the claim about another
+    name, it is a swap too. Across languages names are only looked up (by meaning), never
+    called swapped: the phrase structure differs too much to compare slots."""
+    text = ev.sentence.text
+    context = ev.context or text
+    claim = query.proposition
+    claim_ents = _names_of(claim, context)
+    if ev.sentence.lang != query.lang:
+        # a name the sentence leaves out must be in its frame (slots cannot be compared
+        # across languages, so this is the only check of where the name belongs)
+        not_here = [e for e in claim_ents if not names.found(e, text)]
+        framed = frame(ev)
+        return None, [e for e in not_here if not names.found(e, context)], \
+            [e for e in not_here if not names.found(e, framed)]
+    # a slot next to a name ("Prime Minister") is reliable; one next to a common noun
+    # ("advisor", "soldiers") recurs with many names, so it refutes only a sentence that
+    # says nearly all of the claim, and otherwise just withholds support
+    terms = content_terms(claim)
+    word_slot: list[str] = []
+    for e in claim_ents:
+        other = _slot_filler(claim, e, text, name_anchors_only=True)
+        if other:
+            return f"names differ: claim says {e}, the source says {other}", [e], [e]
+        other = _slot_filler(claim, e, text)
+        rest = [t for t in terms if t != e.lower()]
+        if other and coverage(rest, text)[0] >= WORD_SLOT_COVERAGE:
+            return f"names differ: claim says {e}, the source says {other}", [e], [e]
+        if other:
+            word_slot.append(e)
+    sent_keys = sentence_keys(text)
+    not_here = [e for e in claim_ents if not entity_found(e, sent_keys)
+                and not abbreviated_in(claim, e, text)]
+    absent: list[str] = []
+    unplaced: list[str] = list(word_slot)
+    doc_keys = sentence_keys(context)
+    framed = frame(ev) if not_here else ""
+    frame_keys = sentence_keys(framed)
+    for e in not_here:
+        if not entity_found(e, doc_keys):
+            absent.append(e)  # within one language a name is matched by its words
+            continue
+        if _placed(claim, e, context) is False:
+            other = _slot_filler(claim, e, context, name_anchors_only=True)
+            if other:
+                return f"names differ: claim says {e}, the article says {other}", [e], [e]
+            unplaced.append(e)
+        elif not entity_found(e, frame_keys) and not abbreviated_in(claim, e, framed):
+            unplaced.append(e)  # named only elsewhere in the article: maybe not of this
+    claim_keys = sentence_keys(claim)
+    extra = [e for e in entities(text, skip_initial=True) if not entity_found(e, claim_keys)]
+    if absent and extra:
+        unplaced.extend(absent)
+        lowered = {a.lower() for a in absent}
+        rest = [t for t in content_terms(claim) if t not in lowered]
+        cov, _ = coverage(rest, text)
+        if cov >= SWAP_COVERAGE:
+            return f"names differ: claim says {absent[0]}, the source says {extra[0]}", \
+                absent, unplaced
+    return None, absent, unplaced

@@ -1,0 +1,254 @@
+"""`OfflineJudge`, the default `rag.judge.Judge`: rules computable on a CPU, no model.
+
+It combines signals computable on a CPU without an NLI model:
+- alignment: the evidence relevance (semantic similarity across languages + term coverage);
+- polarity: negation and denial cues in the clauses that carry the proposition's terms,
+  compared with the proposition's own polarity ("would not trigger" vs "triggers");
+- quantities: numbers of the same kind that do not establish the claimed one
+  ("3 billion" vs "over 4 billion");
+- entities: a sentence that says the same thing about a different named entity;
+- modality: a certain claim ("will", "automatically") against a hedged source ("could");
+- words: a negating prefix on one side only ("non-combat"), another modifier of the same
+  noun ("inhemska" for "amerikanska" företag: withholds support only);
+- frame: a claim's name the sentence leaves out must be in the title, lead or the
+  sentences just before it ("she said …").
+A sentence supports only when it is closely aligned and none of the checks object; it
+refutes when it is aligned and one of them does. Everything else is neutral. An open
+question is answered by a sentence about it (across languages: a close one, or for "how
+many", one with a number).
+"""
+
+from __future__ import annotations
+
+from rag.backends.embed import Embedder
+from rag.judge.entity_check import bindings_broken, entity_check
+from rag.judge.names import NameMatcher
+from rag.judge.polarity import (
+    cues,
+    has_qualifier,
+    negation_foci,
+    negations,
+    polarity_negative,
+    prefix_flip,
+    prefix_negations,
+)
+from rag.judge.substitution import replaced
+from rag.nlp.align import (
+    content_terms,
+    coverage,
+    sentence_keys,
+    term_found,
+)
+from rag.nlp.lexicon import (
+    CERTAINTY,
+    HEDGES,
+    MODALS,
+    OBLIGATION,
+    PERMISSION,
+    QUANTITY_QUESTIONS,
+)
+from rag.nlp.quantities import Quantity, comparable_units, consistent, extract
+from rag.nlp.text import sentence_spans, words
+from rag.query.analyse import entities
+from rag.types import Evidence, Judgement, Query
+
+# thresholds on the evidence's relevance (align), its lexical coverage of the claim's
+# content terms (same language) and its scaled semantic similarity (across languages)
+SUPPORT_ALIGN = 0.62
+SUPPORT_COVERAGE = 0.6
+SUPPORT_SIMILARITY = 0.6
+REFUTE_ALIGN = 0.55
+REFUTE_COVERAGE = 0.5
+REFUTE_SIMILARITY = 0.45
+POLARITY_COVERAGE = 0.5
+PARAPHRASE_SIMILARITY = 0.8
+# across languages a negation is tied to the claim only through names and numbers, and
+# only in a near-translation of it
+CROSS_POLARITY_SIMILARITY = 0.85
+# a cross-lingual sentence is judged at all only if it is among the closest to the claim
+CROSS_LINGUAL_MIN = 0.75
+CROSS_LINGUAL_MARGIN = 0.08
+SLOT_SWAP_ALIGN = 0.45
+OPEN_ANSWER_ALIGN = 0.45
+
+
+def _asks_quantity(question: str) -> bool:
+    low = " ".join(words(question))
+    return any(low.startswith(q) or f" {q} " in f" {low} " for q in QUANTITY_QUESTIONS)
+
+
+def _established_in(claim: str, quantities: list[Quantity], context: str, lang: str) -> bool:
+    """Does another sentence of the article state each claimed quantity, in a sentence
+    about the claim (half its content words), with the same unit where known?"""
+    if not quantities or not context:
+        return False
+    terms = content_terms(claim)
+    about = [context[a:b] for a, b in sentence_spans(context, 0, len(context), lang)
+             if coverage(terms, context[a:b])[0] >= 0.5]
+    found = [s for sent in about for s in extract(sent)]
+    return all(any(consistent(q, s) and comparable_units(q, s) for s in found)
+               for q in quantities)
+
+
+def _quantity_conflict(claim: list[Quantity], source: list[Quantity],
+                       same_lang: bool) -> str | None:
+    """A claimed quantity that no source quantity of the same kind (and, within one
+    language, of the same unit: "troops" vs "recruits" are not compared) establishes."""
+    for q in claim:
+        same_kind = [s for s in source if s.kind == q.kind
+                     and (not same_lang or comparable_units(q, s))]
+        if same_kind and not any(consistent(q, s) for s in same_kind):
+            return f"{q.kind if q.kind != 'count' else 'number'} differs: " \
+                   f"{q.text} vs {', '.join(s.text for s in same_kind[:2])}"
+    return None
+
+
+class OfflineJudge:
+    name = "offline-heuristic-v1"
+
+    def __init__(self, embedder: Embedder | None = None) -> None:
+        # with an embedder, names are also matched across languages by meaning
+        self._names = NameMatcher(embedder)
+
+    def judge(self, query: Query, evidence: list[Evidence]) -> list[Judgement]:
+        # across languages similarity is the only evidence of "same statement", and on a
+        # corpus about one topic every sentence is similar: only the closest ones count
+        best = max((e.similarity for e in evidence), default=0.0)
+        return [self._one(query, e, best) for e in evidence]
+
+    def _one(self, query: Query, ev: Evidence, best_similarity: float = 0.0) -> Judgement:
+        text = ev.sentence.text
+        align = ev.relevance
+        counted = query.form == "open" and _asks_quantity(query.proposition)
+        has_number = counted and bool(extract(text))
+        # an open question's answers may be several sentences, none the closest, but each
+        # still has to be about it; one asking "how many" is answered by the sentence with
+        # the number, whatever else it shares with the question
+        if ev.sentence.lang != query.lang and ev.similarity < (
+                (0.0 if has_number else CROSS_LINGUAL_MIN)
+                if query.form == "open"
+                else max(CROSS_LINGUAL_MIN, best_similarity - CROSS_LINGUAL_MARGIN)):
+            return Judgement("neutral", align, "")
+        swap, absent, unplaced = entity_check(query, ev, self._names)
+        if query.form == "open":
+            if absent:
+                return Judgement("neutral", align, f"the article does not mention {absent[0]}")
+            if counted and not has_number:
+                return Judgement("neutral", align, "the source gives no number")
+            if align >= OPEN_ANSWER_ALIGN:
+                return Judgement("supports", align, "addresses the question")
+            return Judgement("neutral", align, "")
+        terms = content_terms(query.proposition)
+        same_lang = ev.sentence.lang == query.lang
+        cov, _ = coverage(terms, text)
+        ents = {e.lower() for e in entities(query.proposition)}
+        predicate = [t for t in terms if t not in ents] or terms
+        pred_cov, _ = coverage(predicate, text)
+        # how closely the sentence says the same thing: its words within a language (names
+        # alone are not enough), its meaning across languages (shared words are only names)
+        # (a close paraphrase may swap the verbs: then the names and objects must match)
+        close = max(min(cov, pred_cov), cov if ev.similarity >= PARAPHRASE_SIMILARITY else 0.0) \
+            if same_lang else ev.similarity
+        objections: list[str] = []
+        # clauses carrying the claim: found by its words and numbers within one language;
+        # across languages words do not match, so every clause of the sentence counts
+        numbers = [w for w in words(query.proposition) if w.isdigit()]
+        carriers = terms + numbers if same_lang else \
+            [e.lower() for e in entities(query.proposition)] + numbers
+        claim_neg, claim_cues = polarity_negative(query.proposition, terms + numbers)
+        src_neg, src_cues = polarity_negative(text, carriers, need_carrier=not same_lang)
+        # the negated predicate must be the claim's: its words, or a close paraphrase
+        about_same = (pred_cov >= POLARITY_COVERAGE or (
+            cov >= POLARITY_COVERAGE and ev.similarity >= PARAPHRASE_SIMILARITY)) \
+            if same_lang else ev.similarity >= CROSS_POLARITY_SIMILARITY
+        # a source read as positive that still has a negation somewhere is not read as
+        # asserting the positive: the negation may be the claim's, in a clause we missed
+        unsure = claim_neg and not src_neg and bool(negations(text))
+        # the negated word must be the shared one: "has not asked" is not contradicted by a
+        # sentence that never mentions asking (within one language, where words compare)
+        if same_lang and claim_neg != src_neg:
+            foci = negation_foci(query.proposition, terms + numbers) if claim_neg else \
+                negation_foci(text, carriers)
+            other = sentence_keys(text if claim_neg else query.proposition)
+            if foci and not any(term_found(f, other) for f in foci):
+                unsure = True
+        polarity_mismatch = claim_neg != src_neg  # blocks support even when unsure
+        if same_lang and claim_neg and src_neg:
+            # both negated, but is it the same negation? "has not asked" vs "has no plans"
+            foci_c = negation_foci(query.proposition, terms + numbers)
+            foci_s = negation_foci(text, carriers)
+            if foci_c and foci_s and not (
+                    any(term_found(f, sentence_keys(text)) for f in foci_c)
+                    or any(term_found(f, sentence_keys(query.proposition)) for f in foci_s)):
+                polarity_mismatch = True
+        if claim_neg != src_neg and about_same and not unsure:
+            objections.append(f"polarity differs: source says '{src_cues[0]}'" if src_neg else
+                              f"polarity differs: claim says '{claim_cues[0]}', source does not")
+        flip = prefix_flip(query.proposition, text) if same_lang else None
+        if flip and cov >= POLARITY_COVERAGE:
+            objections.append(f"polarity differs: {flip[0]} says '{flip[1]}'")
+        number = _quantity_conflict(extract(query.proposition), extract(text), same_lang)
+        if number and same_lang and _established_in(query.proposition,
+                                                    extract(query.proposition), ev.context,
+                                                    ev.sentence.lang):
+            number = None  # the article states the claimed number elsewhere (next sentence)
+        # across languages units cannot be compared by words: only a close paraphrase counts
+        if number and (same_lang or ev.similarity >= PARAPHRASE_SIMILARITY):
+            objections.append(number)
+        if swap:
+            objections.append(swap)
+        refute_floor = REFUTE_COVERAGE if same_lang else REFUTE_SIMILARITY
+        if objections and align >= REFUTE_ALIGN and close >= refute_floor:
+            return Judgement("refutes", min(1.0, align + 0.15), "; ".join(objections))
+        if swap and "names differ" in swap and align >= SLOT_SWAP_ALIGN and all(
+                self._names.found(e, text) for e in entities(query.proposition)
+                if e not in absent):
+            # the source names someone else in the very phrase the claim uses, and every
+            # other name of the claim ("Finland's Prime Minister Kaja Kallas" against
+            # "Estonian Prime Minister Kaja Kallas"; not against another prime minister)
+            return Judgement("refutes", min(1.0, align + 0.15), swap)
+        strong = cues(query.proposition, CERTAINTY)
+        modal = cues(query.proposition, MODALS) + strong
+        hedged = cues(text, HEDGES)
+        modal = [c for c in modal if not has_qualifier(c, text)]
+        if cues(query.proposition, OBLIGATION) and not cues(text, OBLIGATION):
+            hedged = hedged + cues(text, PERMISSION)  # "must provide" vs "can provide"
+        if modal and hedged and not cues(query.proposition, HEDGES) \
+                and align >= REFUTE_ALIGN and close >= refute_floor:
+            return Judgement("refutes", 0.6 * align,
+                             f"certainty differs: claim says '{modal[0]}', "
+                             f"source says '{hedged[0]}'")
+        if objections:
+            return Judgement("neutral", align, "")
+        if absent or unplaced:
+            who = (absent or unplaced)[0]
+            return Judgement("neutral", align, f"the source does not say this of {who}")
+        missing_strong = [c for c in strong if not has_qualifier(c, text)]
+        if missing_strong:
+            return Judgement("neutral", align, f"the source does not say '{missing_strong[0]}'")
+        if polarity_mismatch:
+            return Judgement("neutral", align, "the source's negation is not the claim's")
+        if not same_lang and (bool(prefix_negations(text))
+                              != bool(prefix_negations(query.proposition))):
+            return Judgement("neutral", align, "one side negates a word the other may not")
+        if not same_lang and negations(text) and not negations(query.proposition):
+            # a negation the carriers could not place may still be about the claim
+            return Judgement("neutral", align, "the source has a negation that may apply")
+        swapped = replaced(query.proposition, text) if same_lang else None
+        if swapped:
+            return Judgement("neutral", align, f"the source says '{swapped[1]}' where the "
+                                               f"claim says '{swapped[0]}'")
+        broken = bindings_broken(query.proposition, text, self._names)
+        if broken:
+            return Judgement("neutral", align, f"the source does not link {broken[0]} and "
+                                               f"{broken[1]} as the claim does")
+        support_floor = SUPPORT_COVERAGE if same_lang else SUPPORT_SIMILARITY
+        if align >= SUPPORT_ALIGN and close >= support_floor:
+            claim_q = extract(query.proposition)
+            src_q = extract(text)
+            if claim_q and not all(any(consistent(q, s) for s in src_q) for q in claim_q):
+                return Judgement("neutral", align, "the source does not give the number")
+            shown = [f"{s.text} establishes {q.text}" if s.text != q.text else f"{q.text} matches"
+                     for q in claim_q for s in src_q[:1] if consistent(q, s)]
+            return Judgement("supports", align, "; ".join(["same statement", *shown]))
+        return Judgement("neutral", align, "")

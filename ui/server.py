@@ -1,0 +1,51 @@
+"""The web server: the Gradio UI (`ui.app`) mounted in the HTTP API (`ui.api`), one port.
+
+`create_server(checker)` builds the engine gate (`ui.service`), the Blocks over it and the
+FastAPI app that serves both — nothing is launched; `launch(settings, host, port)` runs it
+with uvicorn. The UI and the API modules do not import each other: this one wires them.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from rag.config import Settings
+from ui.service import Gate, Service
+
+
+def create_server(checker: Any, *, auth: tuple[str, str] | None = None,
+                  service: Service | None = None, concurrency: int = 2, max_queue: int = 32,
+                  host: str = "127.0.0.1", port: int = 7860) -> Any:
+    """The FastAPI app serving the API routes with the Gradio UI mounted at `/`."""
+    from ui.api import create_api
+    from ui.app import create_app
+
+    svc = service or Service(checker, Gate(concurrency, max_queue))
+    blocks = create_app(checker, service=svc)
+    return create_api(checker, blocks, svc, auth=auth, concurrency=concurrency,
+                      max_queue=max_queue, host=host, port=port)
+
+
+def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
+    """Serve the UI and the HTTP API on one port (blocks until interrupted)."""
+    from rag.offline import ensure_offline
+
+    ensure_offline()
+    import uvicorn
+
+    from rag.pipeline import FactChecker
+    from ui.auth import parse_auth
+
+    auth = parse_auth(settings.auth)
+    checker = FactChecker.from_settings(settings)
+    checker.snapshot()  # fail now, with the CLI's message, if there is no index
+    if auth is None and host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"factcheck: warning: serving on {host} without FACTCHECK_AUTH: anyone who can "
+              f"reach this address can use the app and re-index", file=sys.stderr)
+    app = create_server(checker, auth=auth, concurrency=settings.concurrency,
+                        max_queue=settings.max_queue, host=host, port=port)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"factcheck: chat UI on http://{shown}:{port}/ — HTTP API under /api and /v1"
+          + (" (basic auth on)" if auth else ""), file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
