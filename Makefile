@@ -98,6 +98,20 @@ bench-full: setup llm-install
 	$(BIN)/python bench/pooling.py
 	$(BIN)/python bench/peer.py --llm
 
+# Train the NLI model (docs/NLI_MODEL.md): the [train] extra (torch, CPU build) and the data in
+# ../shared/data/nli; ~1 h on 2 free cores. Writes rag/nli/weights/{nli.int8.onnx,manifest.json}
+# (the .pt checkpoint beside them is not committed). Never run in CI.
+NLI_DATA ?= ../shared/data/nli
+NLI_SEED ?= 13
+TRAIN_STAMP := $(VENV)/.train-installed
+
+$(TRAIN_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,train]'
+	touch $(TRAIN_STAMP)
+
+train-nli: $(TRAIN_STAMP)
+	$(BIN)/python -m train.nli.train --data $(NLI_DATA) --out rag/nli/weights --seed $(NLI_SEED)
+
 lint: setup
 	$(BIN)/ruff check rag ui eval tests bench
 	$(BIN)/mypy
