@@ -1,5 +1,6 @@
 """The report's plots as base64 PNG data URIs (matplotlib, Agg backend, no files, no
-network): verdict confusion matrix, metric bars, latency histogram, judge confusion."""
+network): verdict confusion matrix, metric bars, latency histogram, judge confusion,
+reliability diagram, risk-coverage curve."""
 
 from __future__ import annotations
 
@@ -77,4 +78,40 @@ def latency_hist(latencies: list[float]) -> str:
     ax.set_xlabel("wall-clock ms per case")
     ax.set_ylabel("cases")
     ax.set_title("latency")
+    return _fig_uri(fig)
+
+
+def reliability(bins: list[dict[str, Any]], ece: float | None) -> str:
+    """Reliability diagram: accuracy per confidence bin against the diagonal, with counts."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(4.8, 4.2))
+    ax.plot([0, 1], [0, 1], color="#999999", ls="--", lw=1)
+    for b in bins:
+        ax.bar(b["lo"], b["accuracy"], width=b["hi"] - b["lo"], align="edge",
+               color="#4c72b0", alpha=0.8, edgecolor="white")
+        ax.plot([b["lo"], b["hi"]], [b["confidence"], b["confidence"]], color="#c44e52", lw=2)
+        ax.text(b["lo"] + (b["hi"] - b["lo"]) / 2, min(0.97, b["accuracy"] + 0.02),
+                str(b["n"]), ha="center", fontsize=7)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("confidence (committed answers)")
+    ax.set_ylabel("accuracy (bars); red: mean confidence")
+    ax.set_title(f"reliability (ECE {'n/a' if ece is None else f'{ece:.3f}'})")
+    return _fig_uri(fig)
+
+
+def risk_coverage(curve: list[dict[str, float]], aurc: float | None) -> str:
+    """Accuracy of the answers kept against the share kept, as the threshold rises."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(4.8, 4.2))
+    if curve:
+        ax.step([r["coverage"] for r in curve], [r["accuracy"] for r in curve], where="post",
+                color="#55a868")
+        ax.scatter([r["coverage"] for r in curve], [r["accuracy"] for r in curve], s=8,
+                   color="#55a868")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("coverage (share of committed answers kept)")
+    ax.set_ylabel("accuracy of the kept answers")
+    ax.set_title(f"risk-coverage (AURC {'n/a' if aurc is None else f'{aurc:.3f}'})")
     return _fig_uri(fig)

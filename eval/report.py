@@ -1,5 +1,8 @@
 """Write a run's files: results.json (everything), report.md (for humans and PRs) and a
-self-contained report.html (inline CSS, plots as data URIs, no scripts, no fetches).
+self-contained report.html (inline CSS, plots as data URIs, a few lines of inline script
+for the per-case filter, no fetches). The sections added for the release gate (wrong
+commitments first, limits and margins, calibration, the filterable case table) are in
+`eval/report_sections.py`.
 
 Every string from a case, an answer or an article is HTML-escaped: article text and
 queries are data (the suite has prompt-injection cases on purpose).
@@ -12,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from eval import plots
+from eval import plots, report_sections
 
 RATE_FMT = "{:.3f}"
 
@@ -43,6 +46,7 @@ def markdown(payload: dict[str, Any]) -> str:
     if gate:
         lines += [f"**Gate: {'PASSED' if gate['decision']['passed'] else 'FAILED'}**", ""]
         lines += [f"- {f}" for f in gate["decision"]["failures"]] + [""]
+    lines += report_sections.markdown_sections(payload)
     eng = payload["engine"]
     lines += ["## What ran", "",
               "- suites: " + ", ".join(f"{s['name']} ({s['cases']} cases, sha256 "
@@ -62,11 +66,15 @@ def markdown(payload: dict[str, Any]) -> str:
               f"- {payload['run']['seconds']} s for cases, scoring and judge meta-evaluation "
               f"(scoring {payload['run']['scoring_seconds']} s; index load "
               f"{eng.get('index_load_ms', 'n/a')} ms, not in the per-case latency)",
-              "", "## Metrics", "", "| metric | value | n | n/a | how |", "|---|---|---|---|---|"]
+              "", "## Metrics", "",
+              "| metric | value | limit | margin | n | n/a | how |",
+              "|---|---|---|---|---|---|---|"]
+    limits = _limits(payload)
     for name, r in m.items():
         d = r["details"]
-        lines.append(f"| {name} | {_fmt(r['value'])} | {d.get('n', '')} | {d.get('na', '')} "
-                     f"| {r['reason']} |")
+        limit, margin = report_sections.limit_cells(name, r["value"], limits)
+        lines.append(f"| {name} | {_fmt(r['value'])} | {limit} | {margin} | {d.get('n', '')} "
+                     f"| {d.get('na', '')} | {r['reason']} |")
     conf = m["verdict_macro_f1"]["details"].get("confusion", {})
     if conf:
         cols = list(next(iter(conf.values())))
@@ -91,7 +99,8 @@ def markdown(payload: dict[str, Any]) -> str:
         if meta.get("judge_stats"):
             lines += ["", f"judge stats: {json.dumps(meta['judge_stats'])}"]
         lines.append("")
-    wrong = wrong_cases(payload)
+    wrong = sorted(wrong_cases(payload),  # wrong commitments first
+                   key=lambda c: report_sections.outcome(c) != "wrong-commitment")
     lines += [f"## Cases with the wrong verdict ({len(wrong)})", "",
               "| id | expected | got | cited |", "|---|---|---|---|"]
     for c in wrong:
@@ -165,14 +174,19 @@ def html_report(payload: dict[str, Any]) -> str:
     for name, meta in payload.get("judge_meta", {}).items():
         imgs.append(plots.confusion(meta["confusion"], f"judge {name} on labelled pairs",
                                     "judge says", "label"))
-    rows = "".join(_case_row(c) for c in payload["cases"])
+    metrics = payload["metrics"]
+    if "ece" in metrics:
+        imgs.append(plots.reliability(metrics["ece"]["details"].get("bins", []),
+                                      metrics["ece"]["value"]))
+    if "aurc" in metrics:
+        imgs.append(plots.risk_coverage(metrics["aurc"]["details"].get("curve", []),
+                                        metrics["aurc"]["value"]))
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>eval "
             f"{_e(payload['run']['id'])}</title><style>{_CSS}</style></head><body>"
             f"{md.render(markdown(payload))}<h2>Plots</h2>"
             + "".join(f"<p><img alt='plot' src='{u}'></p>" for u in imgs)
-            + "<h2>Per-case results</h2><table><tr><th>case</th><th>text</th><th>expected</th>"
-              "<th>got</th><th>evidence, stance, reasons; judged statements</th><th>ms</th></tr>"
-            + rows + "</table></body></html>")
+            + "<h2>Per-case results</h2>" + report_sections.case_table(payload, _case_row)
+            + "</body></html>")
 
 
 def write_reports(payload: dict[str, Any], out: Path) -> dict[str, Path]:
