@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SEEDS, seed_text
 
-from eval.dataset import TAGS, load_labels, load_suite, load_suites
+from eval.dataset import DEV_TAGS, TAGS, load_labels, load_suite, load_suites
 from eval.yamlfile import SuiteError
 
 DEV = ROOT / "eval" / "suites" / "dev.yaml"
+GATE = ROOT / "eval" / "suites" / "gate.yaml"
 LABELS = ROOT / "eval" / "labels"
 
 GOOD_CASE = """  - id: {id}
@@ -135,7 +136,7 @@ def test_dev_suite_is_big_bilingual_and_covers_every_tag():
     langs = collections.Counter(c.lang for c in cases)
     assert len(cases) >= 80
     assert abs(langs["sv"] - langs["en"]) <= len(cases) * 0.1
-    assert {t for c in cases for t in c.tags} == set(TAGS)
+    assert {t for c in cases for t in c.tags} == set(DEV_TAGS)
     pairs = collections.Counter(c.pair for c in cases if c.pair)
     assert pairs and set(pairs.values()) == {2}
     assert {c.expected for c in cases} == {"supported", "refuted", "conflicting",
@@ -149,6 +150,22 @@ def test_dev_suite_names_only_real_sources():
         assert set(c.sources) <= stems, c.id
     for group in suite.equivalents:
         assert group <= stems
+
+
+def test_gate_suite_is_held_out_bilingual_and_names_real_sources():
+    """The release gate's own cases: at least 120, about half Swedish, none a dev case."""
+    (gate,) = load_suites([GATE])
+    (dev,) = load_suites([DEV])
+    langs = collections.Counter(c.lang for c in gate.cases)
+    assert len(gate.cases) >= 120 and langs["sv"] >= len(gate.cases) * 0.45
+    def norm(t: str) -> str:
+        return " ".join(t.lower().split())
+    assert not {norm(c.text) for c in gate.cases} & {norm(c.text) for c in dev.cases}
+    assert not {c.id for c in gate.cases} & {c.id for c in dev.cases}
+    stems = {p.stem for p in SEEDS.glob("*.txt")}
+    for c in gate.cases:
+        assert set(c.sources) <= stems, c.id
+    assert set(TAGS) == {t for s in (gate, dev) for c in s.cases for t in c.tags}
 
 
 def test_must_contain_facts_occur_in_a_gold_source():
