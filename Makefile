@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup ingest chat test test-fast lint clean llm-install llm-server eval eval-dev eval-baseline browser \
+.PHONY: setup ingest chat test test-fast lint clean llm-install llm-server eval eval-dev eval-baseline eval-external browser \
 	bench bench-full
 
 $(STAMP): pyproject.toml
@@ -77,6 +77,12 @@ eval: setup
 eval-baseline: setup
 	$(BIN)/factcheck eval run $(GATE_SUITE) --data-dir runs/eval-index --ingest \
 		--save-baseline $(BASELINE)
+
+# the external data (../shared/data beside the checkout, or FACTCHECK_EXTERNAL_DATA): pair
+# suites and the Climate-FEVER corpus suite on a seeded, stratified subset (all of it:
+# EXTERNAL_ARGS=--full); exit 2 with one line when the data is not there
+eval-external: setup
+	$(BIN)/factcheck eval external --quiet $(EXTERNAL_ARGS)
 
 # the dev suite (tune on it): no gate thresholds, same report
 eval-dev: setup

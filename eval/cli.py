@@ -65,6 +65,10 @@ def add_eval_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     r.add_argument("--quiet", action="store_true", help="no progress bars")
     r.set_defaults(func=cmd_run)
 
+    from eval.external.cli import add_external_command
+
+    add_external_command(esub, common)
+
     j = esub.add_parser("judge", parents=[common],
                         help="meta-evaluate judges on the hand-labelled pairs")
     j.add_argument("--judge", action="append", choices=JUDGES,

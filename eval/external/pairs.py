@@ -1,0 +1,151 @@
+"""Pair suites: score any stance function on (premise, hypothesis, label) pairs.
+
+`score_pairs(pairs, predict)` calls `predict` once with every pair (batching is the
+predictor's business) and returns plain numbers: three-way balanced accuracy (mean recall
+over the labels present, so "neutral to everything" scores 1/3, not the base rate),
+accuracy, entailment-vs-not balanced accuracy (the question faithfulness asks), per-label
+precision and recall, the confusion matrix, and the same per phenomenon and per language.
+
+Predictors (`Predict = Callable[[list[Pair]], list[str]]`) adapt the harness's judges:
+- `scorer_predictor(scorer)`: a `SupportScorer` (eval's offline judge, the LLM judge):
+  supported -> entailment, refuted -> contradiction, unsupported -> neutral;
+- `judge_predictor(judge, embedder)`: any `rag` Judge (the engine's offline judge, or a
+  later one) asked for its stance on the premise as the one evidence sentence: supports ->
+  entailment, refutes -> contradiction, neutral -> neutral.
+- `nli_predictor(model)`: the NLI model's own label on the pair (no rules, no retrieval).
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from eval.external.loaders import NLI_LABELS, Pair
+from eval.meta import balanced_accuracy, confusion
+
+Predict = Callable[[list[Pair]], list[str]]
+SUPPORT_TO_NLI = {"supported": "entailment", "refuted": "contradiction",
+                  "unsupported": "neutral"}
+STANCE_TO_NLI = {"supports": "entailment", "refutes": "contradiction", "neutral": "neutral"}
+MAX_LISTED = 50  # misses kept in the result, for reading
+
+
+def _entail(label: str) -> str:
+    return "entailment" if label == "entailment" else "not_entailment"
+
+
+def _summary(gold: list[str], pred: list[str]) -> dict[str, Any]:
+    n = len(gold)
+    return {"n": n,
+            "balanced_accuracy": balanced_accuracy(gold, pred, NLI_LABELS),
+            "accuracy": sum(g == p for g, p in zip(gold, pred, strict=True)) / n if n else None,
+            "balanced_accuracy_entailment": balanced_accuracy([_entail(g) for g in gold],
+                                                              [_entail(p) for p in pred])}
+
+
+def score_pairs(pairs: list[Pair], predict: Predict) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    pred = [str(x) for x in predict(list(pairs))]
+    if len(pred) != len(pairs):
+        raise ValueError(f"predict returned {len(pred)} labels for {len(pairs)} pairs")
+    gold: list[str] = [p.label for p in pairs]
+    out = _summary(gold, pred)
+    out["per_label"] = {}
+    for lab in NLI_LABELS:
+        tp = sum(g == lab and p == lab for g, p in zip(gold, pred, strict=True))
+        said, true = pred.count(lab), gold.count(lab)
+        out["per_label"][lab] = {"precision": tp / said if said else None,
+                                 "recall": tp / true if true else None,
+                                 "support": true, "predicted": said}
+    out["confusion"] = confusion(gold, pred, NLI_LABELS)
+    by_lang: dict[str, list[int]] = {}
+    by_tag: dict[str, list[int]] = {}
+    for i, p in enumerate(pairs):
+        by_lang.setdefault(p.lang, []).append(i)
+        for t in p.phenomena:
+            by_tag.setdefault(t, []).append(i)
+    out["by_language"] = {k: _summary([gold[i] for i in v], [pred[i] for i in v])
+                          for k, v in sorted(by_lang.items())}
+    out["by_phenomenon"] = {k: _summary([gold[i] for i in v], [pred[i] for i in v])
+                            for k, v in sorted(by_tag.items())}
+    out["misses"] = [{"where": p.where, "id": p.id, "gold": g, "got": q,
+                      "premise": p.premise[:200], "hypothesis": p.hypothesis[:200]}
+                     for p, g, q in zip(pairs, gold, pred, strict=True) if g != q][:MAX_LISTED]
+    out["predictions"] = pred
+    out["seconds"] = round(time.perf_counter() - t0, 2)
+    return out
+
+
+def scorer_predictor(scorer: Any) -> Predict:
+    """A SupportScorer (claim = hypothesis, passage = premise) as a stance function."""
+
+    def predict(pairs: list[Pair]) -> list[str]:
+        if hasattr(scorer, "prefetch"):
+            scorer.prefetch([(p.hypothesis, p.premise) for p in pairs])
+        return [SUPPORT_TO_NLI.get(scorer.score(p.hypothesis, p.premise).label, "error")
+                for p in pairs]
+
+    return predict
+
+
+def _rag(*names: str) -> Any:
+    """The first of `names` ('module:attr') that imports: rag's layout is being moved
+    into packages, and the eval must keep working on either side of the move."""
+    err: Exception | None = None
+    for name in names:
+        mod, _, attr = name.partition(":")
+        try:
+            return getattr(importlib.import_module(mod), attr)
+        except (ImportError, AttributeError) as exc:
+            err = exc
+    raise ImportError(f"none of {names} imports") from err
+
+
+def judge_predictor(judge: Any, embedder: Any, batch: int = 32) -> Predict:
+    """A rag Judge's stance on the premise as the one evidence sentence for the hypothesis
+    as a claim (built as `eval.judges.EngineJudgeScorer` builds evidence, without
+    splitting the premise or aggregating)."""
+    from eval.judges import shared_embeddings
+
+    analyse = _rag("rag.query.analyse:analyse", "rag.analyse:analyse")
+    relevance = _rag("rag.query.evidence:relevance", "rag.evidence:relevance")
+    scaled = _rag("rag.nlp.align:scaled_similarity", "rag.align:scaled_similarity")
+    detect_lang = _rag("rag.nlp.text:detect_lang", "rag.text:detect_lang")
+    from rag.types import Evidence, Sentence
+
+    emb = shared_embeddings(embedder)
+
+    def predict(pairs: list[Pair]) -> list[str]:
+        emb.warm([p.hypothesis for p in pairs], [p.premise for p in pairs], batch)
+        out = []
+        for p in pairs:
+            query = analyse(p.hypothesis)
+            query = replace(query, kind="claim", form="claim", proposition=query.text)
+            lang = detect_lang(p.premise)
+            sem = scaled(float(emb.passage(p.premise) @ emb.query(query.proposition)))
+            sent = Sentence("pair", "s0", 0, len(p.premise), p.premise, lang)
+            ev = Evidence(sent, "", relevance(query, sem, p.premise, lang), similarity=sem,
+                          context=p.premise)
+            (j,) = judge.judge(query, [ev])
+            out.append(STANCE_TO_NLI.get(j.stance, "error"))
+        return out
+
+    return predict
+
+
+def nli_predictor(model: Any) -> Predict:
+    """An NLI model's own label (rag.nli.NLIModel: entailment / neutral / contradiction)."""
+
+    def predict(pairs: list[Pair]) -> list[str]:
+        return [r.label for r in model.predict([(p.premise, p.hypothesis) for p in pairs])]
+
+    return predict
+
+
+def offline_judge(embedder: Any) -> Any:
+    """The engine's offline judge, as `FactChecker.from_settings` builds it."""
+    cls = _rag("rag.judge.heuristic:OfflineJudge", "rag.judge:OfflineJudge")
+    return cls(embedder)
