@@ -67,7 +67,7 @@ test-fast: setup
 # the release gate: offline, against eval/gate.toml, on an index of seeds/ kept in
 # runs/eval-index; report in runs/<timestamp>/; non-zero exit = gate failed (a limit
 # missed, or a significant regression against the committed baseline: the diff is printed)
-GATE_SUITE := eval/suites/dev.yaml
+GATE_SUITE := eval/suites/gate.yaml
 BASELINE := eval/baseline.json
 eval: setup
 	$(BIN)/factcheck eval run $(GATE_SUITE) --data-dir runs/eval-index --ingest \
