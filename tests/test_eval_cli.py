@@ -160,7 +160,8 @@ def test_report_opens_in_chromium(tmp_path, seeds_index):
         widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.naturalWidth)")
         assert len(widths) >= 3 and all(w > 0 for w in widths)
         assert page.locator("table").last.locator("tr").count() == 3  # header + 2 cases
-        assert page.get_by_text(HTML_BAIT).count() == 1  # shown as text, not run
+        # shown as text, not run (twice when it is also listed among the wrong commitments)
+        assert page.get_by_text(HTML_BAIT).count() >= 1
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         browser.close()
     assert not errors, errors
