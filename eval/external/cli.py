@@ -1,6 +1,7 @@
 """`factcheck eval external`: the pair suites and the Climate-FEVER corpus suite.
 
-    factcheck eval external [--data DIR] [--full] [--seed N] [--judge offline|engine …]
+    factcheck eval external [--data DIR] [--full | --size SUITE=N …] [--seed N]
+                            [--judge offline|engine …]
                             [--runs K] [--suite NAME …] [--no-corpus] [--out runs] [--quiet]
 
 By default a seeded, stratified subset (sizes in `SUBSET`, about 15 minutes on 2 free
@@ -36,6 +37,8 @@ def add_external_command(esub: Any, common: argparse.ArgumentParser) -> None:
                                              "the checkout, or $FACTCHECK_EXTERNAL_DATA)")
     x.add_argument("--full", action="store_true", help="every pair and claim, not the subset")
     x.add_argument("--seed", type=int, default=0, help="subset seed (default 0)")
+    x.add_argument("--size", action="append", default=[], metavar="SUITE=N",
+                   help="subset size for one suite (repeatable), e.g. snli_test=200 corpus=50")
     x.add_argument("--judge", action="append", choices=JUDGES,
                    help="judge(s) on the pair suites (default: offline and engine)")
     x.add_argument("--runs", type=int, default=3, help="runs per judge (spread reported)")
@@ -65,8 +68,22 @@ def _predictor(kind: str, embedder: Any) -> Any:
     return judge_predictor(offline_judge(embedder), embedder)
 
 
+def _sizes(items: list[str]) -> dict[str, int | None]:
+    from eval.yamlfile import SuiteError
+
+    sizes = dict(SUBSET)
+    for item in items:
+        name, _, value = item.partition("=")
+        if name not in SUBSET or not value.isdigit() or int(value) < 1:
+            raise SuiteError(f"--size {item!r}: expected SUITE=N with SUITE one of "
+                             f"{', '.join(SUBSET)} and N a whole number of at least 1")
+        sizes[name] = int(value)
+    return sizes
+
+
 def pair_suites(root: Path, names: list[str], full: bool, seed: int, judges: list[str],
-                runs: int, embedder: Any, progress: bool) -> dict[str, Any]:
+                runs: int, embedder: Any, progress: bool,
+                sizes: dict[str, int | None] | None = None) -> dict[str, Any]:
     from eval.external.data import path_of
     from eval.external.loaders import LOADERS
     from eval.external.pairs import score_pairs
@@ -77,7 +94,8 @@ def pair_suites(root: Path, names: list[str], full: bool, seed: int, judges: lis
         path = path_of(root, name)
         loaded = LOADERS[name](path)
         every = list(loaded.items)
-        pairs = stratified(every, None if full else SUBSET[name], lambda p: p.label, seed)
+        pairs = stratified(every, None if full else (sizes or SUBSET)[name], lambda p: p.label,
+                           seed)
         entry: dict[str, Any] = {"file": str(path), "sha256": _sha(path), "total": len(every),
                                  "n": len(pairs), "dropped": loaded.dropped,
                                  "dropped_why": loaded.why_dropped, "judges": {}}
@@ -100,8 +118,8 @@ def pair_suites(root: Path, names: list[str], full: bool, seed: int, judges: lis
     return out
 
 
-def corpus_suite(root: Path, full: bool, seed: int, out: Path, progress: bool
-                 ) -> dict[str, Any]:
+def corpus_suite(root: Path, full: bool, seed: int, out: Path, progress: bool,
+                 size: int | None = SUBSET["corpus"]) -> dict[str, Any]:
     from eval.external.corpus import run_corpus
     from eval.external.data import path_of
     from eval.external.loaders import load_climate_fever_claims
@@ -112,7 +130,7 @@ def corpus_suite(root: Path, full: bool, seed: int, out: Path, progress: bool
 
     path = path_of(root, "climate_fever")
     every = list(load_climate_fever_claims(path).items)
-    claims = stratified(every, None if full else SUBSET["corpus"], lambda c: c.verdict, seed)
+    claims = stratified(every, None if full else size, lambda c: c.verdict, seed)
     payload = run_corpus(claims, path, progress=progress)
     payload["run"]["id"] = f"{out.name}/corpus"
     payload["gate"] = {}
@@ -136,6 +154,7 @@ def cmd_external(args: argparse.Namespace) -> int:
     _quiet_threads()
     ensure_offline()
     root = data_root(args.data)
+    sizes = _sizes(args.size)
     names = [n for n in (args.suite or list(SUBSET)) if n != "corpus"]
     want_corpus = not args.no_corpus and (not args.suite or "corpus" in args.suite)
     for n in names:  # every file is checked before anything slow starts
@@ -152,15 +171,16 @@ def cmd_external(args: argparse.Namespace) -> int:
 
     embedder = FactChecker.from_settings(Settings.from_env()).embedder
     result: dict[str, Any] = {"schema": SCHEMA, "data": str(root.resolve()),
-                              "subset": "full" if args.full else {**SUBSET, "seed": args.seed},
+                              "subset": "full" if args.full else {**sizes, "seed": args.seed},
                               "pairs": {}, "corpus": None}
     progress = not args.quiet
     if names:
         result["pairs"] = pair_suites(root, names, args.full, args.seed,
                                       args.judge or list(JUDGES), max(1, args.runs),
-                                      embedder, progress)
+                                      embedder, progress, sizes)
     if want_corpus:
-        result["corpus"] = corpus_suite(root, args.full, args.seed, out, progress)
+        result["corpus"] = corpus_suite(root, args.full, args.seed, out, progress,
+                                        sizes["corpus"])
     result["seconds"] = round(time.perf_counter() - t0, 1)
     (out / "external.json").write_text(json.dumps(result, ensure_ascii=False, indent=1),
                                        encoding="utf-8")
