@@ -196,3 +196,22 @@ def test_corpus_suite_and_judge_adapter_end_to_end(tmp_path):
     assert got["n"] == 2 and set(got["predictions"]) <= {"entailment", "neutral",
                                                          "contradiction"}
     assert got["predictions"][1] == "neutral"
+
+
+@pytest.mark.slow
+def test_default_run_needs_nothing_a_fresh_clone_lacks(tmp_path, capsys):
+    """`make eval-external`'s defaults on a tiny data folder: the default judges, a report,
+    spread 0 over the runs."""
+    root = tmp_path / "data"
+    rows = [diag(0, "entailment"), {**diag(1, "contradiction"), "hypothesis": "Katten stod."},
+            {**diag(2, "neutral"), "hypothesis": "Hunden sov."}]
+    jsonl(root / data.FILES["swefracas"], rows)
+    code = main(["eval", "external", "--data", str(root), "--suite", "swefracas", "--quiet",
+                 "--runs", "2", "--out", str(tmp_path / "runs")])
+    assert code == 0, capsys.readouterr().err
+    (out,) = (tmp_path / "runs").glob("*-external/external.json")
+    result = json.loads(out.read_text(encoding="utf-8"))
+    judges = result["pairs"]["swefracas"]["judges"]
+    assert set(judges) == {"offline", "engine"}
+    assert all(j["identical_runs"] and j["balanced_accuracy_spread"] == 0 for j in judges.values())
+    assert "| swefracas | sv | 3 (3) | offline |" in capsys.readouterr().out
