@@ -98,16 +98,17 @@ class NLIModel:
     def predict(self, pairs: Sequence[tuple[str, str]]) -> list[NLIResult]:
         if not pairs:
             return []
-        ids = [self.tokenizer.content_ids([p, h]) for p, h in pairs]
+        flat = self.tokenizer.content_ids([t for pair in pairs for t in pair])
+        ids = [(flat[2 * i], flat[2 * i + 1]) for i in range(len(pairs))]
         order = sorted(range(len(pairs)), key=lambda i: len(ids[i][0]) + len(ids[i][1]))
         probs = np.zeros((len(pairs), len(LABELS)), dtype=np.float64)
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
-            probs[idx] = self._run([pairs[i] for i in idx])
+            probs[idx] = self._run([ids[i] for i in idx])
         return [_result(row) for row in probs]
 
-    def _run(self, pairs: list[tuple[str, str]]) -> np.ndarray:
-        batch = self.tokenizer.pairs(pairs, MAX_LEN)
+    def _run(self, ids: list[tuple[list[int], list[int]]]) -> np.ndarray:
+        batch = self.tokenizer.pack(ids, MAX_LEN)
         b, t = batch.ids.shape
         emb = dequantise(self._words[batch.ids.ravel()]).reshape(b, t, -1)
         (logits,) = self._session.run(["logits"], {"emb": emb, "mask": batch.mask})

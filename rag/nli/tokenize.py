@@ -60,10 +60,14 @@ class Tokenizer:
     def pairs(self, pairs: list[tuple[str, str]], max_len: int = 128) -> PairBatch:
         """Pack (premise, hypothesis) pairs into one padded batch."""
         flat = self.content_ids([t for pair in pairs for t in pair])
+        return self.pack([(flat[2 * i], flat[2 * i + 1]) for i in range(len(pairs))], max_len)
+
+    def pack(self, pairs: list[tuple[list[int], list[int]]], max_len: int = 128) -> PairBatch:
+        """Pack already tokenised (premise, hypothesis) content ids into one padded batch."""
         rows: list[list[int]] = []
         v = self.vocab
-        for i in range(len(pairs)):
-            a, b = _fit(flat[2 * i], flat[2 * i + 1], max_len - 4)
+        for ids_a, ids_b in pairs:
+            a, b = _fit(ids_a, ids_b, max_len - 4)
             rows.append([v.bos, *a, v.eos, v.eos, *b, v.eos])
         width = max(len(r) for r in rows) if rows else 0
         ids = np.full((len(rows), width), v.pad, dtype=np.int64)

@@ -45,14 +45,20 @@ def negate(s: str, lang: str) -> str | None:
 
 
 def change_number(s: str, rnd: random.Random) -> str | None:
-    nums = _NUM.findall(s)
-    if len(nums) != 1:
+    """Change one of a sentence's (at most three) numbers: off by a little, by a digit added or
+    dropped (the commonest misquotes: 97 vs 970, 250 vs 25), or by a hundred."""
+    found = list(_NUM.finditer(s))
+    if not 1 <= len(found) <= 3:
         return None
-    n = int(nums[0])
-    new = rnd.choice([n + rnd.randint(1, 9), max(0, n - rnd.randint(1, 9)), n * 10, n + 100])
+    m = rnd.choice(found)
+    n = int(m.group())
+    options = [n + rnd.randint(1, 9), max(0, n - rnd.randint(1, 9)), n * 10, n + 100]
+    if n >= 10:
+        options.append(n // 10)
+    new = rnd.choice(options)
     if new == n:
         return None
-    return _NUM.sub(str(new), s, count=1)
+    return f"{s[: m.start()]}{new}{s[m.end():]}"
 
 
 def as_condition(s: str) -> str:
