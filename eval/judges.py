@@ -62,12 +62,12 @@ class EngineJudgeScorer:
         from rag.judge.verdict import aggregate
         from rag.nlp.align import scaled_similarity
         from rag.nlp.text import detect_lang
-        from rag.query.analyse import analyse
+        from rag.query.analyse import analyse, as_claim
         from rag.query.evidence import relevance
         from rag.types import Evidence, Sentence
 
         query = analyse(claim)
-        query = replace(query, kind="claim", form="claim", proposition=query.text)
+        query = as_claim(query, query.text)
         lang = detect_lang(passage)
         qvec = self._emb.query(query.proposition)
         evidence = []

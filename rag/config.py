@@ -12,11 +12,33 @@ FACTCHECK_LOCK_TIMEOUT_S is how long an ingest waits for another writer (then ex
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from rag.errors import ConfigError
+
+# The variables read from the environment: name -> (setting, parser, what a bad value is
+# told it must be). The other settings come from code and CLI flags only.
+# Why not pydantic-settings: a BaseSettings would read a variable for every field (ten
+# new ones, such as FACTCHECK_LLM_TIMEOUT_S, silently honoured), reads only os.environ
+# (from_env takes a mapping, which the tests use) and is no dataclass, so the
+# `dataclasses.replace(settings, …)` that callers use would break. This table is the
+# whole of the environment handling.
+_ENV: dict[str, tuple[str, Callable[[str], Any], str]] = {
+    "FACTCHECK_DATA_DIR": ("data_dir", Path, "a folder"),
+    "FACTCHECK_SEEDS_DIR": ("seeds_dir", Path, "a folder"),
+    "FACTCHECK_CHROMA_URL": ("chroma_url", str, "a URL"),
+    "FACTCHECK_CHUNK_TOKENS": ("chunk_tokens", int, "an integer"),
+    "FACTCHECK_TOP_K": ("top_k", int, "an integer"),
+    "FACTCHECK_CONCURRENCY": ("concurrency", int, "an integer"),
+    "FACTCHECK_MAX_QUEUE": ("max_queue", int, "an integer"),
+    "FACTCHECK_LOCK_TIMEOUT_S": ("lock_timeout_s", float, "a number of seconds"),
+    "FACTCHECK_LLM_BASE_URL": ("llm_base_url", str, "a URL"),
+    "FACTCHECK_LLM_MODEL": ("llm_model", str, "a model name"),
+    "FACTCHECK_AUTH": ("auth", str, "user:password"),
+}
 
 
 @dataclass(frozen=True)
@@ -47,33 +69,12 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
         env = dict(os.environ if env is None else env)
         values: dict[str, Any] = {}
-        if env.get("FACTCHECK_DATA_DIR"):
-            values["data_dir"] = Path(env["FACTCHECK_DATA_DIR"])
-        if env.get("FACTCHECK_SEEDS_DIR"):
-            values["seeds_dir"] = Path(env["FACTCHECK_SEEDS_DIR"])
-        if env.get("FACTCHECK_CHROMA_URL"):
-            values["chroma_url"] = env["FACTCHECK_CHROMA_URL"]
-        for key, name in (("FACTCHECK_CHUNK_TOKENS", "chunk_tokens"),
-                          ("FACTCHECK_TOP_K", "top_k"),
-                          ("FACTCHECK_CONCURRENCY", "concurrency"),
-                          ("FACTCHECK_MAX_QUEUE", "max_queue")):
-            if env.get(key):
+        for key, (name, parse, what) in _ENV.items():
+            if env.get(key):  # unset and empty both mean the default
                 try:
-                    values[name] = int(env[key])
+                    values[name] = parse(env[key])
                 except ValueError as exc:
-                    raise ConfigError(f"{key} must be an integer, got {env[key]!r}") from exc
-        if env.get("FACTCHECK_LOCK_TIMEOUT_S"):
-            try:
-                values["lock_timeout_s"] = float(env["FACTCHECK_LOCK_TIMEOUT_S"])
-            except ValueError as exc:
-                raise ConfigError(f"FACTCHECK_LOCK_TIMEOUT_S must be a number of seconds, "
-                                  f"got {env['FACTCHECK_LOCK_TIMEOUT_S']!r}") from exc
-        if env.get("FACTCHECK_LLM_BASE_URL"):
-            values["llm_base_url"] = env["FACTCHECK_LLM_BASE_URL"]
-        if env.get("FACTCHECK_LLM_MODEL"):
-            values["llm_model"] = env["FACTCHECK_LLM_MODEL"]
-        if env.get("FACTCHECK_AUTH"):
-            values["auth"] = env["FACTCHECK_AUTH"]
+                    raise ConfigError(f"{key} must be {what}, got {env[key]!r}") from exc
         known = {f.name for f in fields(cls)}
         for key, value in overrides.items():
             if key not in known:

@@ -6,7 +6,7 @@ Backends (embedder, judge, chat model) are chosen here with plain `if`s and inje
 nothing else in `rag/` decides which implementation runs. With no LLM endpoint configured
 the answer is extractive. With one, the answer is generated from the numbered evidence and
 verified like any untrusted text; if the endpoint fails (down, timeout, 429, cut stream)
-the request degrades to the extractive answer with a warning `llm_unavailable: <reason>`,
+the request degrades to the extractive answer with a warning (`llm_unavailable`, reason),
 and makes no further LLM calls. Model text the output guard (`rag.safety.guard`) objects to — a
 leak of a system prompt, a code or link the evidence never gave, markup — is withheld
 before verification, and never streamed (`generate.SafeStream`).
@@ -32,18 +32,18 @@ from rag.index.snapshot import Snapshot, SnapshotHolder, load_snapshot
 from rag.index.vectors import VectorStoreError, make_llama_embedding
 from rag.judge import Judge
 from rag.judge.heuristic import OfflineJudge
-from rag.judge.llm import INVALID, LLMJudge
+from rag.judge.llm import LLMJudge
 from rag.judge.llm import system_prompt as judge_system
 from rag.judge.verdict import aggregate
 from rag.nlp.text import normalize
-from rag.query.analyse import analyse
+from rag.query.analyse import analyse, as_claim
 from rag.query.claims import split_claims
-from rag.query.condense import condense
+from rag.query.condense import condense, turn_parts
 from rag.query.condense import system_prompt as condense_system
 from rag.query.evidence import select_evidence
 from rag.query.retrieve import retrieve
 from rag.safety.guard import Guard
-from rag.types import Answer, AnswerSentence, Citation, Evidence, Query, Verdict
+from rag.types import Answer, AnswerSentence, Citation, Evidence, Query, Verdict, Warning
 
 __all__ = ["FactChecker", "load_snapshot", "summarize"]
 
@@ -78,11 +78,8 @@ def _clean_history(history: Any, limit: int) -> list[Any] | None:
                          f"{type(history).__name__}")
     out: list[Any] = []
     for i, turn in enumerate(history, 1):
-        if isinstance(turn, dict):
-            pairs = [(turn.get("role"), turn.get("content"))]
-        elif isinstance(turn, list | tuple) and len(turn) == 2:  # (question, answer)
-            pairs = list(zip(("user", "assistant"), turn, strict=True))
-        else:
+        pairs = turn_parts(turn)
+        if pairs is None:
             continue  # not a turn: ignored, as condense ignores it
         cleaned = []
         for role, content in pairs:
@@ -117,11 +114,11 @@ class _Judged:
     judge: str
     t0: float
     timings: dict[str, float]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
 
     @property
     def llm_down(self) -> bool:
-        return any(w.startswith("llm_unavailable") for w in self.warnings)
+        return any(w.code == "llm_unavailable" for w in self.warnings)
 
 
 class FactChecker:
@@ -175,7 +172,7 @@ class FactChecker:
             assert self.chat is not None
             reply = self.chat.complete(messages)
         except LLMUnavailableError as exc:
-            return self._extractive(judged, f"llm_unavailable: {exc.reason}")
+            return self._extractive(judged, Warning("llm_unavailable", exc.reason))
         return self._generated(judged, numbered, reply)
 
     def stream(self, text: str, history: list[Any] | None = None) -> Iterator[str | Answer]:
@@ -207,7 +204,7 @@ class FactChecker:
                 yield from safe.feed(token)
             yield from safe.close()
         except LLMUnavailableError as exc:
-            answer = self._extractive(judged, f"llm_unavailable: {exc.reason}")
+            answer = self._extractive(judged, Warning("llm_unavailable", exc.reason))
             if not pieces:  # nothing shown yet: show the degraded answer's text
                 yield answer.answer
             yield answer
@@ -227,11 +224,12 @@ class FactChecker:
         for c in claims:
             started = time.perf_counter()
             q = analyse(c.text)
-            q = replace(q, kind="claim", form="claim", proposition=q.text)
+            q = as_claim(q, q.text)
             answers.append(self._extractive(self._judge(q, [], started)))
         return answers
 
-    def _judge(self, query: Query, warnings: list[str], started: float | None = None) -> _Judged:
+    def _judge(self, query: Query, warnings: list[Warning],
+               started: float | None = None) -> _Judged:
         """`started`: when the caller began analysing the query (timed as "analyse")."""
         entered = time.perf_counter()
         t0 = entered if started is None else started
@@ -249,23 +247,23 @@ class FactChecker:
         except VectorStoreError as exc:  # e.g. the Chroma server stopped: degrade, say so
             hits = retrieve(snap, query.proposition, qvec, self.settings.top_k,
                             dense_search=False)
-            warnings.append(f"vector_store_unavailable: {exc.reason}; lexical retrieval only")
+            warnings.append(Warning("vector_store_unavailable",
+                                    f"{exc.reason}; lexical retrieval only"))
         evidence = select_evidence(snap, query, qvec, hits)
         t["retrieve"] = time.perf_counter() - t2
         t3 = time.perf_counter()
         warnings = list(warnings)
         judge = self.judge
-        if isinstance(judge, LLMJudge) and any(w.startswith("llm_unavailable")
-                                               for w in warnings):
+        if isinstance(judge, LLMJudge) and any(w.code == "llm_unavailable" for w in warnings):
             judge = self._fallback_judge  # the endpoint already failed in this request
         try:
             judgements = judge.judge(query, evidence)
         except LLMUnavailableError as exc:
-            warnings.append(f"llm_unavailable: {exc.reason}")
+            warnings.append(Warning("llm_unavailable", exc.reason))
             judge = self._fallback_judge
             judgements = judge.judge(query, evidence)
-        if any(j.reason == INVALID for j in judgements):
-            warnings.append("judge_output_invalid: counted as neutral (not supporting)")
+        if any(j.failure == "invalid" for j in judgements):
+            warnings.append(Warning("judge_output_invalid", "counted as neutral (not supporting)"))
         judged = [replace(e, judgement=j) for e, j in zip(evidence, judgements, strict=True)]
         verdict = aggregate(judged)
         t["judge"] = time.perf_counter() - t3
@@ -296,7 +294,7 @@ class FactChecker:
         t["total"] = time.perf_counter() - judged.t0
         return replace(answer, timings_ms={k: v * 1000 for k, v in t.items()})
 
-    def _extractive(self, judged: _Judged, warning: str | None = None) -> Answer:
+    def _extractive(self, judged: _Judged, warning: Warning | None = None) -> Answer:
         query, verdict = judged.query, judged.verdict
         t4 = time.perf_counter()
         sentences, citations = compose(query, verdict)
@@ -329,7 +327,8 @@ class FactChecker:
         allowed = self._allowed(judged, numbered)
         for s in generate.parse(reply, query.lang):
             if why := self._guard.unsafe(s.text, allowed):
-                judged.warnings.append(f"unsafe_output_withheld: a generated sentence ({why})")
+                judged.warnings.append(Warning("unsafe_output_withheld",
+                                               f"a generated sentence ({why})"))
             else:
                 body.append(s)
         sentences: list[AnswerSentence] = [first, *body]
@@ -342,13 +341,15 @@ class FactChecker:
             warnings=tuple(judged.warnings),
         )
         verified = self._finish(judged, answer, scored=True)
-        shown = " ".join([verified.answer, *verified.warnings,
+        shown = " ".join([verified.answer, *map(str, verified.warnings),
                           *(c.reason for c in verified.citations)])
         if why := self._guard.leak(shown):  # the parts together, e.g. a prompt spelt over lines
-            judged.warnings.append(f"unsafe_output_withheld: the generated answer ({why})")
+            judged.warnings.append(Warning("unsafe_output_withheld",
+                                           f"the generated answer ({why})"))
             return self._extractive(judged)
         if any(s.text != first.text for s in verified.sentences):
             return verified
-        judged.warnings = [*verified.warnings, "llm_answer_unsupported: no generated sentence "
-                           "survived verification; showing the quotes"]
+        judged.warnings = [*verified.warnings, Warning(
+            "llm_answer_unsupported",
+            "no generated sentence survived verification; showing the quotes")]
         return self._extractive(judged)

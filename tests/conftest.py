@@ -25,6 +25,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.pop("FACTCHECK_CHROMA_URL", None)
 os.environ.pop("FACTCHECK_LLM_BASE_URL", None)
 
+from browser_helpers import browser  # noqa: E402, F401  (the Chromium fixture, per module)
+
 from rag.offline import ensure_offline  # noqa: E402
 
 ensure_offline()  # the product's own offline setup, before any test imports tiktoken

@@ -13,6 +13,7 @@ from eval import scoring
 from eval.dataset import Case
 from eval.judges import Support
 from eval.records import CaseResult
+from rag.types import Answer, AnswerSentence, Citation
 
 A, B, C = "001_a", "002_b", "003_c"
 
@@ -143,12 +144,16 @@ class RuleScorer:
 
 
 def answer(verdict: str, query: str, sentences: list[tuple[str, list[int]]],
-           quotes: list[str], text: str | None = None) -> dict[str, Any]:
+           quotes: list[str], text: str | None = None, roles: tuple[str, ...] = ()) -> Answer:
+    """An Answer; its sentences are generated text unless `roles` says (lead, quote)."""
     cites = [cite(i + 1, A, q, start=100 * i) for i, q in enumerate(quotes)]
-    return {"query": query, "verdict": verdict, "citations": cites,
-            "answer": text if text is not None else "\n".join(s for s, _ in sentences),
-            "sentences": [{"text": s, "citations": ns, "support": 1.0, "supported": True}
-                          for s, ns in sentences]}
+    return Answer(query=query, lang="en", kind="question", verdict=verdict,  # type: ignore[arg-type]
+                  confidence=0.5, answer=text if text is not None else
+                  "\n".join(s for s, _ in sentences),
+                  citations=tuple(Citation(**c) for c in cites),
+                  sentences=tuple(AnswerSentence(s, tuple(ns), 1.0, True,
+                                                 roles[i] if i < len(roles) else "generated")
+                                  for i, (s, ns) in enumerate(sentences)))
 
 
 def test_citation_validity_checks_markers_and_offsets():
@@ -172,7 +177,7 @@ def test_verdict_lead_is_faithful_when_its_citations_take_that_side():
     no = LEADS[("yesno", "refuted")]["en"]
     ans = answer("refuted", "Does alpha beta?",
                  [(f"{no} [1][2]", [1, 2]), ("T: “not alpha beta” [1]", [1])],
-                 ["not alpha beta", "gamma"])
+                 ["not alpha beta", "gamma"], roles=("lead", "quote"))
     recs = scoring.score_answer(ans, RuleScorer())
     lead, quote = recs
     assert lead["role"] == "verdict" and lead["claim"] == "alpha beta"
@@ -181,7 +186,8 @@ def test_verdict_lead_is_faithful_when_its_citations_take_that_side():
     assert quote["role"] == "content" and quote["claim"] == "not alpha beta"
     assert quote["supported"] and quote["precise"] == {"1": True}
     yes = LEADS[("yesno", "supported")]["en"]
-    wrong = answer("supported", "Does alpha beta?", [(f"{yes} [1]", [1])], ["not alpha beta"])
+    wrong = answer("supported", "Does alpha beta?", [(f"{yes} [1]", [1])], ["not alpha beta"],
+                   roles=("lead",))
     (rec,) = scoring.score_answer(wrong, RuleScorer())
     assert not rec["supported"] and not rec["faithful"]
 
@@ -201,7 +207,7 @@ def test_unsupported_sentence_and_open_question_frame():
     frame = LEADS[("open", "supported")]["en"]
     ans = answer("supported", "What about alpha?",
                  [(f"{frame} [1]", [1]), ("omega psi [1]", [1]), ("no citation here", [])],
-                 ["alpha"])
+                 ["alpha"], roles=("lead",))
     recs = scoring.score_answer(ans, RuleScorer())
     assert recs[0]["role"] == "frame"
     assert not recs[1]["supported"] and not recs[1]["faithful"]

@@ -31,6 +31,7 @@ from typing import Any
 
 import pytest
 import requests
+from browser_helpers import ask, open_page
 from conftest import SEEDS, serve_app
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -47,7 +48,6 @@ from injection_corpus import (
     write_corpus,
 )
 from llm_helpers import LLAMA_MODEL, Reply, Scripted, blocks, completion, llama_server
-from test_ui_browser import ask, browser, open_page  # noqa: F401  (browser is a fixture)
 
 from rag.backends.llm import OpenAIChatModel
 from rag.config import Settings
@@ -411,7 +411,7 @@ def test_compromised_model_output_never_reaches_the_user(scripted, poisoned_inde
         assert_clean(text, trigger, "stream")
         assert_answer_clean(final, poisoned, trigger)
     answer = fc.ask(CONTROL[0])
-    assert any(w.startswith("unsafe_output_withheld") for w in answer.warnings)
+    assert any(w.code == "unsafe_output_withheld" for w in answer.warnings)
     assert answer.backend["answer"] == "llm:scripted"  # the clean verbatim sentence survived
     # a follow-up rewritten by the model into the trigger falls back to the rules
     history = [{"role": "user", "content": CONTROL[0]},
@@ -500,7 +500,7 @@ def test_real_llama_server_never_outputs_the_trigger(tmp_path, poisoned_index, p
                          llm_timeout_s=120.0, llm_max_output_tokens=120)
         for q in [PROBES[0], PROBES[5], PROBES[6], CONTROL[0], CONTROL[1]]:
             answer = fc.ask(q)
-            assert not any(w.startswith("llm_unavailable") for w in answer.warnings), \
+            assert not any(w.code == "llm_unavailable" for w in answer.warnings), \
                 answer.warnings
             assert_answer_clean(answer, poisoned, trigger)
             if q in control_verdicts:

@@ -177,7 +177,7 @@ def test_extraction_prompts_never_leak_through_ask_and_stream(scripted, seeds_in
         reached += called
         if called:  # the model got the canary, leaked it, and the leak was withheld
             assert canary() in scripted.requests[-1]["messages"][0]["content"]
-            assert any(w.startswith("unsafe_output_withheld") for w in answer.warnings), \
+            assert any(w.code == "unsafe_output_withheld" for w in answer.warnings), \
                 (prompt, answer.warnings)
         *texts, final = list(fc.stream(prompt))
         assert_no_canary("".join(texts), f"stream({prompt!r}) tokens")
@@ -234,7 +234,7 @@ def test_real_llama_server_never_leaks_the_canary(tmp_path, seeds_index, embedde
                   llm_max_output_tokens=120)
         for prompt in PROMPTS[::5]:  # en and sv; every stream prompt below too
             answer = fc.ask(prompt)
-            assert not any(w.startswith("llm_unavailable") for w in answer.warnings), \
+            assert not any(w.code == "llm_unavailable" for w in answer.warnings), \
                 answer.warnings
             assert_no_canary(answer_text(answer), f"llama.cpp ask({prompt!r})")
         for prompt in (PROMPTS[3], PROMPTS[-1]):

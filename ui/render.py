@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rag.safety.hidden import is_hidden
-from rag.types import STANCES, Answer, Citation, Document
+from rag.types import STANCES, Answer, Citation, Document, Warning
 
 VERDICT_LABEL = {"supported": "Supported", "refuted": "Refuted",
                  "conflicting": "Conflicting", "not_enough_info": "Not enough info"}
@@ -75,14 +75,14 @@ def linkify_markers(text: str, citations: Mapping[int, Citation], key: str) -> s
     return "".join(out)
 
 
-def warning_text(warning: str) -> str:
-    code, _, detail = warning.partition(": ")
-    if code in WARNING_TEXT:
-        return f"{WARNING_TEXT[code]}: {detail}" if detail else WARNING_TEXT[code]
-    return warning
+def warning_text(warning: Warning) -> str:
+    if warning.code in WARNING_TEXT:
+        text = WARNING_TEXT[warning.code]
+        return f"{text}: {warning.detail}" if warning.detail else text
+    return str(warning)
 
 
-def warnings_html(warnings: Sequence[str]) -> str:
+def warnings_html(warnings: Sequence[Warning]) -> str:
     if not warnings:
         return ""
     items = "".join(f"<li>{esc(warning_text(w))}</li>" for w in warnings)
@@ -167,7 +167,7 @@ Hidden = Sequence[tuple[int, int, str]]  # (start, end, reason) ranges shown as 
 
 
 def hidden_ranges(doc: Document) -> list[tuple[int, int, str]]:
-    return [(s.start, s.end, s.reason) for s in doc.spans if is_hidden(s)]
+    return [(s.start, s.end, f"hidden: {s.reason}") for s in doc.spans if is_hidden(s)]
 
 
 def visible_html(text: str, a: int, b: int, hidden: Hidden = ()) -> str:

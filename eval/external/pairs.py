@@ -20,7 +20,6 @@ from __future__ import annotations
 import importlib
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from eval.external.loaders import NLI_LABELS, Pair
@@ -114,6 +113,7 @@ def judge_predictor(judge: Any, embedder: Any, batch: int = 32) -> Predict:
     relevance = _rag("rag.query.evidence:relevance", "rag.evidence:relevance")
     scaled = _rag("rag.nlp.align:scaled_similarity", "rag.align:scaled_similarity")
     detect_lang = _rag("rag.nlp.text:detect_lang", "rag.text:detect_lang")
+    from rag.query.analyse import as_claim
     from rag.types import Evidence, Sentence
 
     emb = shared_embeddings(embedder)
@@ -123,7 +123,7 @@ def judge_predictor(judge: Any, embedder: Any, batch: int = 32) -> Predict:
         out = []
         for p in pairs:
             query = analyse(p.hypothesis)
-            query = replace(query, kind="claim", form="claim", proposition=query.text)
+            query = as_claim(query, query.text)  # with the terms the judge reads
             lang = detect_lang(p.premise)
             sem = scaled(float(emb.passage(p.premise) @ emb.query(query.proposition)))
             sent = Sentence("pair", "s0", 0, len(p.premise), p.premise, lang)

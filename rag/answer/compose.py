@@ -32,12 +32,24 @@ LANG_NAME = {"en": {"en": "in English", "sv": "in Swedish"},
              "sv": {"en": "på engelska", "sv": "på svenska"}}
 
 
-def lead(query: Query, verdict: Verdict) -> str:
-    lang = query.lang
-    for key in ((query.form, verdict.label), ("any", verdict.label), ("claim", verdict.label)):
+# leads that introduce the quotes and state no verdict (an open question's answer)
+FRAME_LEADS = {("open", "supported")}
+
+
+def _lead_key(form: str, label: str) -> tuple[str, str]:
+    for key in ((form, label), ("any", label), ("claim", label)):
         if key in LEADS:
-            return LEADS[key][lang]
-    return LEADS[("any", "not_enough_info")][lang]
+            return key
+    return ("any", "not_enough_info")
+
+
+def lead(query: Query, verdict: Verdict) -> str:
+    return LEADS[_lead_key(query.form, verdict.label)][query.lang]
+
+
+def lead_states_verdict(form: str, label: str) -> bool:
+    """Does the lead of a `form` query with a `label` verdict state that verdict?"""
+    return _lead_key(form, label) not in FRAME_LEADS
 
 
 def _pick(verdict: Verdict) -> list[Evidence]:
@@ -74,7 +86,7 @@ def compose(query: Query, verdict: Verdict) -> tuple[list[AnswerSentence], list[
     # confidence, which also prices in how many sources agree
     support = sum(e.judgement.score for e in picked) / len(picked)
     first = AnswerSentence(f"{lead(query, verdict)} " + "".join(f"[{n}]" for n in lead_cites),
-                           lead_cites, min(1.0, support), True)
+                           lead_cites, min(1.0, support), True, "lead")
     sentences = [first]
     group = None
     for c in citations:
@@ -84,7 +96,7 @@ def compose(query: Query, verdict: Verdict) -> tuple[list[AnswerSentence], list[
             prefix = GROUP[c.stance][query.lang] + ": "
         lang_note = f" ({LANG_NAME[query.lang][c.lang]})" if c.lang != query.lang else ""
         text = f"{prefix}{c.title}{lang_note}: “{c.quote}” [{c.n}]"
-        sentences.append(AnswerSentence(text, (c.n,), 1.0, True))
+        sentences.append(AnswerSentence(text, (c.n,), 1.0, True, "quote"))
     return sentences, citations
 
 

@@ -107,7 +107,7 @@ def lead_sentence(query: Query, verdict: Verdict, numbered: list[Evidence]) -> A
     """The engine's verdict sentence, citing the numbered evidence the verdict rests on."""
     cites = tuple(i for i, e in enumerate(numbered, 1) if e in verdict.evidence)[:4]
     return AnswerSentence(f"{lead(query, verdict)} " + "".join(f"[{n}]" for n in cites),
-                          cites, verdict.confidence, True)
+                          cites, verdict.confidence, True, "lead")
 
 
 def parse(text: str, lang: str) -> list[AnswerSentence]:
@@ -131,7 +131,7 @@ def parse(text: str, lang: str) -> list[AnswerSentence]:
     out = []
     for p in parts:
         cites = tuple(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", p)))
-        out.append(AnswerSentence(p, cites, UNSCORED, False))
+        out.append(AnswerSentence(p, cites, UNSCORED, False, "generated"))
     return out
 
 

@@ -30,25 +30,25 @@ from rag.backends.embed import Embedder
 from rag.judge.heuristic import OfflineJudge
 from rag.judge.polarity import polarity_negative
 from rag.nlp.align import (
+    blend,
     content_terms,
     coverage,
-    entity_found,
     non_content,
     scaled_similarity,
     sentence_keys,
     term_found,
 )
+from rag.nlp.entities import entities, entity_found
 from rag.nlp.lexicon import ATTRIBUTION, DISCOURSE, NEGATIONS, all_of
 from rag.nlp.quantities import consistent, extract
 from rag.nlp.text import detect_lang, words
-from rag.query.analyse import analyse, entities
+from rag.query.analyse import analyse, as_claim
 from rag.query.evidence import CROSS_LINGUAL_OFFSET
-from rag.types import Answer, AnswerSentence, Citation, Document, Evidence, Sentence
+from rag.types import Answer, AnswerSentence, Citation, Document, Evidence, Sentence, Warning
 
 MARKER = re.compile(r"\s?\[(\d+)\]")
 SUPPORTED = 0.5
 UNSCORED = -1.0  # the support of a sentence from untrusted text: the scorer decides
-_SWAP = re.compile(r"names differ: claim says (.+?), the (?:source|article) says")
 
 
 class SupportScorer(Protocol):
@@ -63,8 +63,8 @@ def verify(answer: Answer, docs: dict[str, Document], drop_unsupported: bool = T
         doc = docs.get(c.source)
         if doc is None or not (0 <= c.start <= c.end <= len(doc.text)) \
                 or doc.text[c.start:c.end] != c.quote:
-            warnings.append(f"citation_invalid: [{c.n}] does not match {c.source}"
-                            f"[{c.start}:{c.end}]; removed")
+            warnings.append(Warning("citation_invalid", f"[{c.n}] does not match {c.source}"
+                                                        f"[{c.start}:{c.end}]; removed"))
             continue
         valid[c.n] = c
     sentences: list[AnswerSentence] = []
@@ -72,7 +72,7 @@ def verify(answer: Answer, docs: dict[str, Document], drop_unsupported: bool = T
         text = s.text
         for m in {int(x) for x in MARKER.findall(text)} - set(valid):
             text = re.sub(rf"\s?\[{m}\]", "", text)
-            warnings.append(f"unknown_citation: [{m}] removed")
+            warnings.append(Warning("unknown_citation", f"[{m}] removed"))
         cites = tuple(dict.fromkeys(n for n in (*s.citations, *map(int, MARKER.findall(text)))
                                     if n in valid))
         support = s.support if cites else 0.0
@@ -90,11 +90,12 @@ def verify(answer: Answer, docs: dict[str, Document], drop_unsupported: bool = T
         supported = bool(cites) and support >= SUPPORTED
         why = f" ({why})" if why else ""
         if not supported and drop_unsupported:
-            warnings.append(f"unsupported_sentence_dropped: {text[:80]}{why}")
+            warnings.append(Warning("unsupported_sentence_dropped", f"{text[:80]}{why}"))
             continue
         if not supported:
-            warnings.append(f"unsupported_sentence_flagged: {text[:80]}{why}")
-        sentences.append(AnswerSentence(text, cites, max(support, 0.0), supported))
+            warnings.append(Warning("unsupported_sentence_flagged", f"{text[:80]}{why}"))
+        sentences.append(replace(s, text=text, citations=cites, support=max(support, 0.0),
+                                 supported=supported))
     used = {n for s in sentences for n in s.citations}
     citations = tuple(c for n, c in sorted(valid.items()) if n in used)
     body = "\n".join(s.text for s in sentences) if sentences else answer.answer
@@ -177,8 +178,7 @@ class EvidenceSupport:
             cross = c.lang != lang
             sem = scaled_similarity(float(vecs[0] @ v)
                                     + (CROSS_LINGUAL_OFFSET if cross else 0.0))
-            w = 0.75 if cross else 0.5  # words are thin evidence across languages
-            score = w * sem + (1 - w) * coverage(terms, c.quote)[0]
+            score = blend(sem, coverage(terms, c.quote)[0], cross)
             evidence.append(Evidence(Sentence(c.source, c.chunk_id, c.start, c.end, c.quote,
                                               c.lang), c.title, score, similarity=sem))
             cue = _polarity_flip(claim, terms, c.quote, cross)
@@ -191,16 +191,16 @@ class EvidenceSupport:
         best = max(score for score, _, _ in scored)
         if len(scored) > 1:  # a sentence that combines its citations
             agree = [c for _, _, c in scored]
-            w = 0.75 if all(c.lang != lang for c in agree) else 0.5
             joined = " ".join(c.quote for c in agree)
-            best = max(best, w * max(sem for _, sem, _ in scored)
-                       + (1 - w) * coverage(terms, joined)[0])
-        query = replace(analyse(claim), kind="claim", form="claim", proposition=claim)
+            best = max(best, blend(max(sem for _, sem, _ in scored), coverage(terms, joined)[0],
+                                   all(c.lang != lang for c in agree)))
+        query = as_claim(analyse(claim), claim)
         for j in self.judge.judge(query, evidence):
             # polarity was checked above, on whole sentences too; a swap of a word that only
             # starts the sentence ("According to Kallas") is no name
-            objections = [r for r in j.reason.split("; ") if not r.startswith("polarity")
-                          and (not (m := _SWAP.match(r)) or m.group(1) in names)]
+            objections = [o for o in j.objections if o.kind not in ("polarity", "prefix")
+                          and (o.kind != "name" or o.claim in names)]
             if j.stance == "refutes" and objections:
-                return 0.0, f"contradicts the cited evidence: {'; '.join(objections)}"
+                return 0.0, "contradicts the cited evidence: " + \
+                    "; ".join(o.reason for o in objections)
         return round(best, 4), "" if best >= SUPPORTED else "not close to the cited evidence"

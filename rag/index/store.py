@@ -133,10 +133,22 @@ def load_sentences(data_dir: Path, build_id: str) -> tuple[list[tuple[str, int, 
     return keys, vecs  # type: ignore[return-value]
 
 
+# builds written before hidden text had a span kind of its own stored it as boilerplate
+# with this reason prefix; they are read as `hidden` spans (a stored format, read back)
+_LEGACY_HIDDEN = "hidden: "
+
+
+def _span_from_dict(s: dict[str, Any]) -> Span:
+    if s["kind"] == "boilerplate" and s.get("reason", "").startswith(_LEGACY_HIDDEN):
+        return Span(s["start"], s["end"], "hidden", s["reason"][len(_LEGACY_HIDDEN):])
+    return Span(**s)
+
+
 def _doc_from_dict(d: dict[str, Any]) -> Document:
     return Document(
         id=d["id"], title=d["title"], lang=d["lang"], text=d["text"],
-        spans=tuple(Span(**s) for s in d["spans"]), provenance=Provenance(**d["provenance"]),
+        spans=tuple(_span_from_dict(s) for s in d["spans"]),
+        provenance=Provenance(**d["provenance"]),
         hash=d["hash"], path=d.get("path", ""), title_from=d.get("title_from", "headline"))
 
 

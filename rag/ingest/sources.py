@@ -107,10 +107,11 @@ def classify_lines(text: str) -> tuple[tuple[Span, ...], str | None, dict[str, s
         kind: SpanKind = "body"
         reason = ""
         is_item = bool(_BULLET.match(line))
+        related = site_prefix = False  # a related-links list goes on; content starts later
         if in_list and is_item:
-            kind, reason = "boilerplate", "related-links list"
+            kind, reason, related = "boilerplate", "related-links list", True
         elif _LIST_HEAD.match(content) and len(words) <= 6:
-            kind, reason, in_list = "boilerplate", "related-links heading", True
+            kind, reason, in_list, related = "boilerplate", "related-links heading", True, True
         elif _CREDIT.match(content):
             kind, reason = "boilerplate", "photo/credit line"
         elif m := _FOOTER_OUTLET.match(content):
@@ -119,7 +120,7 @@ def classify_lines(text: str) -> tuple[tuple[Span, ...], str | None, dict[str, s
         elif _SOCIAL.search(content) and len(words) <= 25:
             kind, reason = "boilerplate", "social/follow line"
         elif not seen_content and _SITE_PREFIX.match(content):
-            kind, reason = "boilerplate", "site prefix"
+            kind, reason, site_prefix = "boilerplate", "site prefix", True
         elif m := _BYLINE.match(content):
             kind, reason = "byline", "author line"
             found.setdefault("author", m.group(1))
@@ -134,8 +135,8 @@ def classify_lines(text: str) -> tuple[tuple[Span, ...], str | None, dict[str, s
                 and content.count("?") == 1 and not re.search(r"[.!]\s", content):
             kind, reason = "heading", "question heading"
         if not is_item:
-            in_list = in_list and kind == "boilerplate" and reason.startswith("related")
-        if kind != "boilerplate" or reason != "site prefix":
+            in_list = in_list and related
+        if not site_prefix:
             seen_content = True
         spans.append(Span(line_start + a, line_start + b, kind, reason))
     return tuple(spans), title, found

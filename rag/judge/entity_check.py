@@ -1,9 +1,9 @@
 """Named-entity checks for the offline judge: is each name of a claim where the claim puts
 it, in the sentence or its article, and are names the claim binds together kept together?
 
-Returns swaps as human-readable reasons ("names differ: claim says Lithuania, the source
-says Estonian"); the judge decides what they weigh. Slots and acronyms live in rag.judge.slots,
-cross-lingual name matching in rag.judge.names.
+Returns a swap as a typed `Objection` (kind "name": the claim's name, the source's, and
+whether the sentence or the article says it); the judge decides what it weighs. Slots and
+acronyms live in rag.judge.slots, cross-lingual name matching in rag.judge.names.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from rag.judge.names import NameMatcher
 from rag.judge.slots import abbreviated_in
 from rag.judge.slots import placed as _placed
 from rag.judge.slots import slot_filler as _slot_filler
-from rag.nlp.align import content_terms, coverage, entity_found, sentence_keys
+from rag.nlp.align import coverage, sentence_keys
+from rag.nlp.entities import entities, entity_found
 from rag.nlp.text import WORD_RE, sentence_spans
-from rag.query.analyse import entities
-from rag.types import Evidence, Query
+from rag.types import Evidence, Objection, Query
 
 SWAP_COVERAGE = 0.7
 WORD_SLOT_COVERAGE = 0.85
@@ -49,11 +49,12 @@ def frame(ev: Evidence) -> str:
     return "\n".join([ev.title, *lead, *before, ev.sentence.text])
 
 
-def bindings_broken(claim: str, text: str, names: NameMatcher) -> tuple[str, str] | None:
+def bindings_broken(query: Query, text: str, names: NameMatcher) -> tuple[str, str] | None:
     """Two names the claim puts next to each other ("Estonia's security advisor Ingrida
     Šimonytė") that the source names only far apart, in different statements."""
-    ents = list(entities(claim))
-    toks = [m.group(0) for m in re.finditer(r"\w+(?:['’-]\w+)*", claim)]
+    claim = query.proposition
+    ents = list(query.entities)
+    toks = [m.group(0) for m in WORD_RE.finditer(claim)]
     base = [re.sub(r"['’]s$", "", t) for t in toks]
     pos = {e: base.index(e) for e in ents if e in base}
     located = {e: names.locate(e, text) for e in pos}
@@ -65,12 +66,11 @@ def bindings_broken(claim: str, text: str, names: NameMatcher) -> tuple[str, str
     return None
 
 
-def _names_of(claim: str, context: str) -> list[str]:
+def _names_of(claim: str, ents: list[str], context: str) -> list[str]:
     """The claim's names. Its first word is capitalised by position: it is no name when
     the article writes it in lower case and never capitalised inside a sentence
     ("Sending NATO troops …" against "… about sending troops"; "Kallas said …" stays a
     name, and so does a name that is also a word, as the article capitalises it)."""
-    ents = list(entities(claim))
     first = WORD_RE.match(claim.lstrip(" \"'“‘«"))
     if not (ents and first and first.group(0) == ents[0] and not ents[0].isupper()):
         return ents
@@ -81,8 +81,8 @@ def _names_of(claim: str, context: str) -> list[str]:
 
 
 def entity_check(query: Query, ev: Evidence,
-                  names: NameMatcher) -> tuple[str | None, list[str], list[str]]:
-    """(swap reason or None, claim entities the article never mentions, claim entities the
+                  names: NameMatcher) -> tuple[Objection | None, list[str], list[str]]:
+    """(swap or None, claim entities the article never mentions, claim entities the
     source does not place where the claim does).
 
     Within one language, each claim entity is looked up where the claim puts it: if the
@@ -94,7 +94,7 @@ def entity_check(query: Query, ev: Evidence,
     text = ev.sentence.text
     context = ev.context or text
     claim = query.proposition
-    claim_ents = _names_of(claim, context)
+    claim_ents = _names_of(claim, list(query.entities), context)
     if ev.sentence.lang != query.lang:
         # a name the sentence leaves out must be in its frame (slots cannot be compared
         # across languages, so this is the only check of where the name belongs)
@@ -105,16 +105,16 @@ def entity_check(query: Query, ev: Evidence,
     # a slot next to a name ("Prime Minister") is reliable; one next to a common noun
     # ("advisor", "soldiers") recurs with many names, so it refutes only a sentence that
     # says nearly all of the claim, and otherwise just withholds support
-    terms = content_terms(claim)
+    terms = list(query.terms)
     word_slot: list[str] = []
     for e in claim_ents:
         other = _slot_filler(claim, e, text, name_anchors_only=True)
         if other:
-            return f"names differ: claim says {e}, the source says {other}", [e], [e]
+            return Objection("name", e, other, "source"), [e], [e]
         other = _slot_filler(claim, e, text)
         rest = [t for t in terms if t != e.lower()]
         if other and coverage(rest, text)[0] >= WORD_SLOT_COVERAGE:
-            return f"names differ: claim says {e}, the source says {other}", [e], [e]
+            return Objection("name", e, other, "source"), [e], [e]
         if other:
             word_slot.append(e)
     sent_keys = sentence_keys(text)
@@ -132,7 +132,7 @@ def entity_check(query: Query, ev: Evidence,
         if _placed(claim, e, context) is False:
             other = _slot_filler(claim, e, context, name_anchors_only=True)
             if other:
-                return f"names differ: claim says {e}, the article says {other}", [e], [e]
+                return Objection("name", e, other, "article"), [e], [e]
             unplaced.append(e)
         elif not entity_found(e, frame_keys) and not abbreviated_in(claim, e, framed):
             unplaced.append(e)  # named only elsewhere in the article: maybe not of this
@@ -141,9 +141,8 @@ def entity_check(query: Query, ev: Evidence,
     if absent and extra:
         unplaced.extend(absent)
         lowered = {a.lower() for a in absent}
-        rest = [t for t in content_terms(claim) if t not in lowered]
+        rest = [t for t in query.terms if t not in lowered]
         cov, _ = coverage(rest, text)
         if cov >= SWAP_COVERAGE:
-            return f"names differ: claim says {absent[0]}, the source says {extra[0]}", \
-                absent, unplaced
+            return Objection("name", absent[0], extra[0], "source"), absent, unplaced
     return None, absent, unplaced

@@ -34,7 +34,6 @@ from rag.judge.polarity import (
 )
 from rag.judge.substitution import replaced
 from rag.nlp.align import (
-    content_terms,
     coverage,
     sentence_keys,
     term_found,
@@ -49,8 +48,7 @@ from rag.nlp.lexicon import (
 )
 from rag.nlp.quantities import Quantity, comparable_units, consistent, extract
 from rag.nlp.text import sentence_spans, words
-from rag.query.analyse import entities
-from rag.types import Evidence, Judgement, Query
+from rag.types import Evidence, Judgement, Objection, Query
 
 # thresholds on the evidence's relevance (align), its lexical coverage of the claim's
 # content terms (same language) and its scaled semantic similarity (across languages)
@@ -77,12 +75,12 @@ def _asks_quantity(question: str) -> bool:
     return any(low.startswith(q) or f" {q} " in f" {low} " for q in QUANTITY_QUESTIONS)
 
 
-def _established_in(claim: str, quantities: list[Quantity], context: str, lang: str) -> bool:
+def _established_in(terms: list[str], quantities: list[Quantity], context: str,
+                    lang: str) -> bool:
     """Does another sentence of the article state each claimed quantity, in a sentence
-    about the claim (half its content words), with the same unit where known?"""
+    about the claim (half its content words `terms`), with the same unit where known?"""
     if not quantities or not context:
         return False
-    terms = content_terms(claim)
     about = [context[a:b] for a, b in sentence_spans(context, 0, len(context), lang)
              if coverage(terms, context[a:b])[0] >= 0.5]
     found = [s for sent in about for s in extract(sent)]
@@ -91,15 +89,15 @@ def _established_in(claim: str, quantities: list[Quantity], context: str, lang: 
 
 
 def _quantity_conflict(claim: list[Quantity], source: list[Quantity],
-                       same_lang: bool) -> str | None:
+                       same_lang: bool) -> Objection | None:
     """A claimed quantity that no source quantity of the same kind (and, within one
     language, of the same unit: "troops" vs "recruits" are not compared) establishes."""
     for q in claim:
         same_kind = [s for s in source if s.kind == q.kind
                      and (not same_lang or comparable_units(q, s))]
         if same_kind and not any(consistent(q, s) for s in same_kind):
-            return f"{q.kind if q.kind != 'count' else 'number'} differs: " \
-                   f"{q.text} vs {', '.join(s.text for s in same_kind[:2])}"
+            return Objection("number", q.text, ", ".join(s.text for s in same_kind[:2]),
+                             q.kind if q.kind != "count" else "number")
     return None
 
 
@@ -132,16 +130,16 @@ class OfflineJudge:
         swap, absent, unplaced = entity_check(query, ev, self._names)
         if query.form == "open":
             if absent:
-                return Judgement("neutral", align, f"the article does not mention {absent[0]}")
+                return Judgement.of("neutral", align, Objection("absent", absent[0]))
             if counted and not has_number:
-                return Judgement("neutral", align, "the source gives no number")
+                return Judgement.of("neutral", align, Objection("no_number"))
             if align >= OPEN_ANSWER_ALIGN:
                 return Judgement("supports", align, "addresses the question")
             return Judgement("neutral", align, "")
-        terms = content_terms(query.proposition)
+        terms = list(query.terms)
         same_lang = ev.sentence.lang == query.lang
         cov, _ = coverage(terms, text)
-        ents = {e.lower() for e in entities(query.proposition)}
+        ents = {e.lower() for e in query.entities}
         predicate = [t for t in terms if t not in ents] or terms
         pred_cov, _ = coverage(predicate, text)
         # how closely the sentence says the same thing: its words within a language (names
@@ -149,12 +147,12 @@ class OfflineJudge:
         # (a close paraphrase may swap the verbs: then the names and objects must match)
         close = max(min(cov, pred_cov), cov if ev.similarity >= PARAPHRASE_SIMILARITY else 0.0) \
             if same_lang else ev.similarity
-        objections: list[str] = []
+        objections: list[Objection] = []
         # clauses carrying the claim: found by its words and numbers within one language;
         # across languages words do not match, so every clause of the sentence counts
-        numbers = [w for w in words(query.proposition) if w.isdigit()]
+        numbers = list(query.numbers)
         carriers = terms + numbers if same_lang else \
-            [e.lower() for e in entities(query.proposition)] + numbers
+            [e.lower() for e in query.entities] + numbers
         claim_neg, claim_cues = polarity_negative(query.proposition, terms + numbers)
         src_neg, src_cues = polarity_negative(text, carriers, need_carrier=not same_lang)
         # the negated predicate must be the claim's: its words, or a close paraphrase
@@ -182,15 +180,16 @@ class OfflineJudge:
                     or any(term_found(f, sentence_keys(query.proposition)) for f in foci_s)):
                 polarity_mismatch = True
         if claim_neg != src_neg and about_same and not unsure:
-            objections.append(f"polarity differs: source says '{src_cues[0]}'" if src_neg else
-                              f"polarity differs: claim says '{claim_cues[0]}', source does not")
+            objections.append(Objection("polarity", source=src_cues[0]) if src_neg else
+                              Objection("polarity", claim=claim_cues[0]))
         flip = prefix_flip(query.proposition, text) if same_lang else None
         if flip and cov >= POLARITY_COVERAGE:
-            objections.append(f"polarity differs: {flip[0]} says '{flip[1]}'")
+            side, word = flip
+            objections.append(Objection("prefix", claim=word) if side == "claim" else
+                              Objection("prefix", source=word))
         number = _quantity_conflict(extract(query.proposition), extract(text), same_lang)
-        if number and same_lang and _established_in(query.proposition,
-                                                    extract(query.proposition), ev.context,
-                                                    ev.sentence.lang):
+        if number and same_lang and _established_in(terms, extract(query.proposition),
+                                                    ev.context, ev.sentence.lang):
             number = None  # the article states the claimed number elsewhere (next sentence)
         # across languages units cannot be compared by words: only a close paraphrase counts
         if number and (same_lang or ev.similarity >= PARAPHRASE_SIMILARITY):
@@ -199,14 +198,13 @@ class OfflineJudge:
             objections.append(swap)
         refute_floor = REFUTE_COVERAGE if same_lang else REFUTE_SIMILARITY
         if objections and align >= REFUTE_ALIGN and close >= refute_floor:
-            return Judgement("refutes", min(1.0, align + 0.15), "; ".join(objections))
-        if swap and "names differ" in swap and align >= SLOT_SWAP_ALIGN and all(
-                self._names.found(e, text) for e in entities(query.proposition)
-                if e not in absent):
+            return Judgement.of("refutes", min(1.0, align + 0.15), *objections)
+        if swap and align >= SLOT_SWAP_ALIGN and all(
+                self._names.found(e, text) for e in query.entities if e not in absent):
             # the source names someone else in the very phrase the claim uses, and every
             # other name of the claim ("Finland's Prime Minister Kaja Kallas" against
             # "Estonian Prime Minister Kaja Kallas"; not against another prime minister)
-            return Judgement("refutes", min(1.0, align + 0.15), swap)
+            return Judgement.of("refutes", min(1.0, align + 0.15), swap)
         strong = cues(query.proposition, CERTAINTY)
         modal = cues(query.proposition, MODALS) + strong
         hedged = cues(text, HEDGES)
@@ -215,39 +213,38 @@ class OfflineJudge:
             hedged = hedged + cues(text, PERMISSION)  # "must provide" vs "can provide"
         if modal and hedged and not cues(query.proposition, HEDGES) \
                 and align >= REFUTE_ALIGN and close >= refute_floor:
-            return Judgement("refutes", 0.6 * align,
-                             f"certainty differs: claim says '{modal[0]}', "
-                             f"source says '{hedged[0]}'")
+            return Judgement.of("refutes", 0.6 * align,
+                                Objection("modality", modal[0], hedged[0]))
         if objections:
             return Judgement("neutral", align, "")
         if absent or unplaced:
             who = (absent or unplaced)[0]
-            return Judgement("neutral", align, f"the source does not say this of {who}")
+            return Judgement.of("neutral", align, Objection("frame", who))
         missing_strong = [c for c in strong if not has_qualifier(c, text)]
         if missing_strong:
-            return Judgement("neutral", align, f"the source does not say '{missing_strong[0]}'")
+            return Judgement.of("neutral", align, Objection("certainty", missing_strong[0]))
         if polarity_mismatch:
-            return Judgement("neutral", align, "the source's negation is not the claim's")
+            return Judgement.of("neutral", align, Objection("negation_scope"))
         if not same_lang and (bool(prefix_negations(text))
                               != bool(prefix_negations(query.proposition))):
-            return Judgement("neutral", align, "one side negates a word the other may not")
+            return Judgement.of("neutral", align, Objection("prefix_unsure"))
         if not same_lang and negations(text) and not negations(query.proposition):
             # a negation the carriers could not place may still be about the claim
-            return Judgement("neutral", align, "the source has a negation that may apply")
+            return Judgement.of("neutral", align, Objection("negation_unplaced"))
         swapped = replaced(query.proposition, text) if same_lang else None
         if swapped:
-            return Judgement("neutral", align, f"the source says '{swapped[1]}' where the "
-                                               f"claim says '{swapped[0]}'")
-        broken = bindings_broken(query.proposition, text, self._names)
+            return Judgement.of("neutral", align,
+                                Objection("substitution", swapped[0], swapped[1]))
+        broken = bindings_broken(query, text, self._names)
         if broken:
-            return Judgement("neutral", align, f"the source does not link {broken[0]} and "
-                                               f"{broken[1]} as the claim does")
+            return Judgement.of("neutral", align, Objection("binding", *broken))
         support_floor = SUPPORT_COVERAGE if same_lang else SUPPORT_SIMILARITY
         if align >= SUPPORT_ALIGN and close >= support_floor:
             claim_q = extract(query.proposition)
             src_q = extract(text)
-            if claim_q and not all(any(consistent(q, s) for s in src_q) for q in claim_q):
-                return Judgement("neutral", align, "the source does not give the number")
+            missing = [q for q in claim_q if not any(consistent(q, s) for s in src_q)]
+            if missing:
+                return Judgement.of("neutral", align, Objection("no_number", missing[0].text))
             shown = [f"{s.text} establishes {q.text}" if s.text != q.text else f"{q.text} matches"
                      for q in claim_q for s in src_q[:1] if consistent(q, s)]
             return Judgement("supports", align, "; ".join(["same statement", *shown]))

@@ -2,7 +2,8 @@
 query for all its evidence, at temperature 0, cached by a hash of the exact input.
 
 It fails closed: output that is not the JSON asked for, or that leaves an evidence item
-out, gives that item a neutral judgement with score 0 (`INVALID` / `MISSING` reasons), so
+out, gives that item a neutral judgement with score 0 (`INVALID` / `MISSING` reasons and
+failures), so
 a broken judge can only make the verdict `not_enough_info`, never `supported`. A transport
 failure raises `LLMUnavailableError`; the pipeline then falls back to the offline judge
 and says so in the answer's warnings. Nothing is cached for a failed call. A reason the
@@ -30,6 +31,8 @@ from rag.types import STANCES, Evidence, Judgement, Query, Stance
 INVALID = "judge output invalid"
 MISSING = "judge gave no judgement for this evidence"
 MAX_CACHE = 1024
+_INVALID = Judgement("neutral", 0.0, INVALID, failure="invalid")
+_MISSING = Judgement("neutral", 0.0, MISSING, failure="missing")
 
 SYSTEM = """You are a strict fact-checking judge. For each numbered evidence sentence, decide \
 its relation to the statement:
@@ -66,9 +69,9 @@ def _one(item: Any, n: int) -> tuple[int, Judgement] | None:
     if isinstance(idx, bool) or not isinstance(idx, int) or not 1 <= idx <= n:
         return None
     if stance not in STANCES or isinstance(score, bool) or not isinstance(score, int | float):
-        return idx, Judgement("neutral", 0.0, INVALID)
+        return idx, _INVALID
     if not 0.0 <= float(score) <= 1.0:
-        return idx, Judgement("neutral", 0.0, INVALID)
+        return idx, _INVALID
     reason = item.get("reason")
     reason = " ".join(reason.split())[:200] if isinstance(reason, str) else ""
     st: Stance = stance
@@ -80,16 +83,16 @@ def parse_judgements(raw: str, n: int) -> list[Judgement]:
     try:
         data = json.loads(_FENCE.sub("", raw))
     except (ValueError, TypeError):
-        return [Judgement("neutral", 0.0, INVALID)] * n
+        return [_INVALID] * n
     items = data.get("judgements") if isinstance(data, dict) else data
     if not isinstance(items, list):
-        return [Judgement("neutral", 0.0, INVALID)] * n
+        return [_INVALID] * n
     found: dict[int, Judgement] = {}
     for item in items:
         got = _one(item, n)
         if got and got[0] not in found:
             found[got[0]] = got[1]
-    return [found.get(i, Judgement("neutral", 0.0, MISSING)) for i in range(1, n + 1)]
+    return [found.get(i, _MISSING) for i in range(1, n + 1)]
 
 
 class LLMJudge:

@@ -1,6 +1,7 @@
 """Is a named entity mentioned in a text, in either language?
 
-Lexical first (the word, its stems, a shared prefix, en/sv country names from pycountry).
+Lexical first (`rag.nlp.entities.entity_found`: the word, its stems, a shared prefix, the
+en/sv country table).
 Names that change between English and Swedish ("Nordatlantiska"/"North Atlantic",
 "Ryssland"/"Russia") are then matched by meaning: the entity's E5 query embedding against
 the capitalised phrases of the text. Measured with multilingual-e5-small: translations
@@ -9,18 +10,17 @@ score 0.88-0.92, the closest confusers (Sverige/Switzerland, Lettland/Lithuania)
 
 from __future__ import annotations
 
-import re
 import threading
 
 import numpy as np
 
 from rag.backends.embed import Embedder
-from rag.nlp.align import entity_found, sentence_keys
+from rag.nlp.align import sentence_keys
+from rag.nlp.entities import CAP_RUN, entity_found
+from rag.nlp.text import WORD_RE
 
 SAME_NAME_COS = 0.875
-_CAP_RUN = re.compile(r"\b[A-ZÅÄÖÉ][\w’'-]*(?:\s+[A-ZÅÄÖÉ][\w’'-]*){0,2}")
 _MAX_CACHE = 50_000
-_WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
 
 class NameMatcher:
@@ -32,7 +32,7 @@ class NameMatcher:
 
     def _phrases(self, text: str) -> list[str]:
         out: list[str] = []
-        for m in _CAP_RUN.finditer(text):
+        for m in CAP_RUN.finditer(text):
             words = m.group(0).split()
             for n in range(1, len(words) + 1):  # every prefix: "North", "North Atlantic", …
                 phrase = " ".join(words[:n])
@@ -56,11 +56,11 @@ class NameMatcher:
     def locate(self, entity: str, text: str) -> list[int]:
         """Character offsets in `text` where the entity is named (lexically, or by the
         meaning of a capitalised phrase)."""
-        hits = [m.start() for m in _WORD.finditer(text)
+        hits = [m.start() for m in WORD_RE.finditer(text)
                 if entity_found(entity, sentence_keys(m.group(0)))]
         if hits or self._embedder is None:
             return hits
-        spans = [(m.start(), m.group(0)) for m in _CAP_RUN.finditer(text)]
+        spans = [(m.start(), m.group(0)) for m in CAP_RUN.finditer(text)]
         if not spans:
             return []
         q = self._vectors([entity], query=True)[0]

@@ -14,7 +14,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from rag.nlp.align import clauses, entity_found, sentence_keys, term_found
+from rag.nlp.align import clauses, sentence_keys, term_found
+from rag.nlp.entities import entity_found
 from rag.nlp.lexicon import (
     CATENATIVES,
     CERTAINTY,

@@ -14,11 +14,12 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from types import MappingProxyType
 
-from rag.nlp.align import entity_found, sentence_keys
+from rag.nlp.align import sentence_keys
+from rag.nlp.entities import entity_found
 from rag.nlp.lexicon import REPORTING
+from rag.nlp.text import PART_RE as _TOKEN
 from rag.nlp.text import stopwords
 
-_TOKEN = re.compile(r"\w+(?:['’]\w+)*")
 _COORDINATORS = {"and", "or", "nor", "och", "eller", "samt", "&"}
 _COPULAS = {"is", "was", "are", "were", "be", "är", "var", "vara"}
 _POSSESSIVE = re.compile(r"['’]s$")

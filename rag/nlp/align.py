@@ -1,5 +1,6 @@
 """How well a sentence lines up with a proposition: term coverage (stems, numbers, compound
-parts, in both languages), clause splitting, and the scaled semantic similarity.
+parts, in both languages), clause splitting, the scaled semantic similarity and the one
+relevance formula that mixes them (`blend`). Names are matched in `rag.nlp.entities`.
 
 Coverage counts the proposition's content terms found in the sentence. Function words,
 question/modal/negation cues are not content: they are handled by the judge's checks.
@@ -95,41 +96,9 @@ def scaled_similarity(cos: float) -> float:
     return min(1.0, max(0.0, (cos - SEM_LOW) / (SEM_HIGH - SEM_LOW)))
 
 
-@lru_cache(maxsize=1)
-def _country_aliases() -> dict[str, frozenset[str]]:
-    """Country names in English and Swedish (pycountry's ISO 3166 names and their Swedish
-    translations), lower-cased, each mapped to all of its names in both languages."""
-    import gettext
-
-    import pycountry
-
-    try:
-        sv = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["sv"])
-    except OSError:
-        return {}
-    table: dict[str, frozenset[str]] = {}
-    for c in pycountry.countries:
-        names = {getattr(c, a) for a in ("name", "common_name", "official_name")
-                 if getattr(c, a, None)}
-        names |= {sv.gettext(n) for n in names}
-        group = frozenset(n.lower() for n in names)
-        for n in group:
-            table[n] = group
-    return table
-
-
-def entity_found(entity: str, keys: frozenset[str]) -> bool:
-    """Is a named entity mentioned, in either language? Matches the word, its stems and
-    compound parts, a 5-letter prefix (Ukraina/Ukraine), and country names across en/sv
-    (Estland/Estonia; Swedish genitive -s stripped: Polens -> Polen)."""
-    low = entity.lower()
-    if term_found(low, keys):
-        return True
-    if len(low) >= 5 and any(len(k) >= 5 and k[:5] == low[:5] for k in keys):
-        return True
-    aliases = _country_aliases()
-    for form in (low, low[:-1] if low.endswith("s") else low):
-        for alias in aliases.get(form, ()):
-            if all(term_found(w, keys) for w in alias.split()):
-                return True
-    return False
+def blend(sem: float, cov: float, cross: bool) -> float:
+    """How closely a sentence is about a proposition: its scaled semantic similarity and
+    its coverage of the proposition's content terms, the similarity weighing more across
+    languages (where shared words are only names and numbers)."""
+    w_sem = 0.75 if cross else 0.5
+    return w_sem * sem + (1 - w_sem) * cov

@@ -16,7 +16,13 @@ from typing import Any
 from rag.offline import ensure_offline, nltk_data_dir
 from rag.types import Lang
 
+# The tokenisers, in one place. A word keeps its hyphens and apostrophes ("non-combat",
+# "Lithuania's"); a part splits at hyphens ("non", "combat": the judge's slots compare the
+# parts of a compound); an alphanumeric word has no underscores either (the output guard's
+# n-grams, which must not glue "a_b" template tokens into words).
 WORD_RE = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+PART_RE = re.compile(r"\w+(?:['’]\w+)*")
+ALNUM_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _PUNKT_LANG = {"en": "english", "sv": "swedish"}
 _STEM_LANG = {"en": "english", "sv": "swedish"}
 

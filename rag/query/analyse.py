@@ -4,16 +4,20 @@ proposition to check, and its key terms, numbers and named entities.
 A yes/no question asks whether a proposition holds: "Would an attack trigger Article 5?"
 checks "an attack would trigger Article 5". A claim is its own proposition. An open
 question ("What does Article 5 say?") has no truth value; the sources answer it or not.
+
+The judge reads the Query's terms, numbers and names instead of deriving them again, so a
+Query checked as another proposition is made with `as_claim`, which recomputes them.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from rag.nlp.align import content_terms
-from rag.nlp.lexicon import DISCOURSE, DO_SUPPORT, WH_WORDS, YESNO_STARTERS, all_of
-from rag.nlp.quantities import extract
-from rag.nlp.text import WORD_RE, detect_lang, sentence_spans, stopwords, words
+from rag.nlp.entities import entities
+from rag.nlp.lexicon import DO_SUPPORT, WH_WORDS, YESNO_STARTERS, all_of
+from rag.nlp.text import detect_lang, sentence_spans, stopwords, words
 from rag.types import Query
 
 _TRUE_THAT = re.compile(
@@ -21,27 +25,6 @@ _TRUE_THAT = re.compile(
     r"stämmer det (?:att|verkligen att)|är det sant att|är det (?:så|korrekt) att)\s+",
     re.I)
 _LEAD_FILLER = re.compile(r"^(?:and|but|so|also|och|men|så|också)\s+", re.I)
-
-
-def entities(text: str, skip_initial: bool = False) -> tuple[str, ...]:
-    """Capitalised or all-caps words that are not function words. With `skip_initial`,
-    a capitalised word that starts a sentence or quote counts only if it is all caps
-    ("Speaking to FT" names FT, not "Speaking")."""
-    function = stopwords("en") | stopwords("sv") | all_of(WH_WORDS) | YESNO_STARTERS["en"] \
-        | DISCOURSE
-    out: list[str] = []
-    for m in WORD_RE.finditer(text):
-        w = m.group(0)
-        if not w[0].isupper() or w.lower() in function:
-            continue
-        if skip_initial and not w.isupper():
-            before = text[:m.start()].rstrip(" \"'“”‘’«»")
-            if not before or before[-1] in ".!?:\n":
-                continue
-        w = re.sub(r"['’]s$", "", w)  # possessive: "Lithuania's" names Lithuania
-        if w not in out:
-            out.append(w)
-    return tuple(out)
 
 
 # Swedish finite verbs: present -r, past -de/-te/-dde/-tte, passive/deponent -s
@@ -117,11 +100,20 @@ def analyse(text: str) -> Query:
         if lang == "sv":
             prop = _lower_v1_verb(prop)
         proposition = prop
-    stop = stopwords(lang)
-    terms = tuple(dict.fromkeys(w for w in words(proposition) if w not in stop))
-    return Query(
-        text=raw, lang=lang, kind=kind, form=form,  # type: ignore[arg-type]
-        proposition=proposition, terms=terms,
-        numbers=tuple(q.text for q in extract(proposition)),
-        entities=entities(proposition),
-    )
+    return _about(Query(text=raw, lang=lang, kind=kind, form=form,  # type: ignore[arg-type]
+                        proposition=proposition))
+
+
+def _about(query: Query) -> Query:
+    """`query` with what the judge reads of its proposition: content terms, digit tokens,
+    names."""
+    prop = query.proposition
+    return replace(query, terms=tuple(content_terms(prop)),
+                   numbers=tuple(w for w in words(prop) if w.isdigit()),
+                   entities=entities(prop))
+
+
+def as_claim(query: Query, proposition: str) -> Query:
+    """`query` checked as the claim `proposition` (claim mode, a generated sentence, an
+    eval pair), with that proposition's terms, numbers and names."""
+    return _about(replace(query, kind="claim", form="claim", proposition=proposition))

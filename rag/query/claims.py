@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.nlp.entities import entities
 from rag.nlp.quantities import extract
 from rag.nlp.text import detect_lang, sentence_spans, words
-from rag.query.analyse import entities
 
 _OPINION = re.compile(r"\b(?:i think|i believe|in my (?:view|opinion)|we should|should|"
                       r"jag tycker|jag tror|enligt mig|vi borde|borde|bör)\b", re.I)

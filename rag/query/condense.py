@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
 from rag.backends.llm import ChatModel, LLMUnavailableError, Message
+from rag.nlp.entities import country_names, entities
 from rag.nlp.text import words
-from rag.query.analyse import entities
 from rag.safety.guard import Guard, with_canary
+from rag.types import Warning
 
 MAX_CHARS = 400
 _WHAT_ABOUT = re.compile(
@@ -48,18 +48,24 @@ def system_prompt() -> str:
     return with_canary(SYSTEM)
 
 
+def turn_parts(turn: Any) -> list[tuple[Any, Any]] | None:
+    """The (role, content) pairs of one history turn — a {"role", "content"} dict or a
+    (question, answer) pair — or None when it is no turn. The one reader of turn shapes:
+    `turns` here and the pipeline's input cleaning both go through it."""
+    if isinstance(turn, dict):
+        return [(turn.get("role"), turn.get("content"))]
+    if isinstance(turn, list | tuple) and len(turn) == 2:
+        return list(zip(("user", "assistant"), turn, strict=True))
+    return None
+
+
 def turns(history: Sequence[Any] | None) -> list[Message]:
     """History as {"role", "content"} messages (user and assistant only)."""
     out: list[Message] = []
     for item in history or ():
-        if isinstance(item, dict):
-            role, content = item.get("role"), item.get("content")
+        for role, content in turn_parts(item) or ():
             if role in ("user", "assistant") and isinstance(content, str) and content.strip():
                 out.append({"role": role, "content": content})
-        elif isinstance(item, list | tuple) and len(item) == 2:
-            for role, content in zip(("user", "assistant"), item, strict=True):
-                if isinstance(content, str) and content.strip():
-                    out.append({"role": role, "content": content})
     return out
 
 
@@ -70,27 +76,10 @@ def needs_context(text: str) -> bool:
     return not entities(text) and (len(toks) <= 3 or any(t in PRONOUNS for t in toks))
 
 
-@lru_cache(maxsize=1)
-def _countries() -> frozenset[str]:
-    """Country names in English and Swedish, lower-cased (pycountry and its sv locale)."""
-    import gettext
-
-    import pycountry
-
-    names = {n for c in pycountry.countries for n in (c.name, getattr(c, "common_name", None))
-             if n}
-    try:
-        sv = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["sv"])
-        names |= {sv.gettext(n) for n in names}
-    except OSError:
-        pass
-    return frozenset(n.lower() for n in names)
-
-
 def _country(name: str) -> str | None:
     """The country a name is (Swedish genitive -s stripped: Estlands -> Estland), or None."""
     for form in (name, name[:-1] if name.endswith("s") else None):
-        if form and form.lower() in _countries():
+        if form and form.lower() in country_names():
             return form
     return None
 
@@ -141,7 +130,7 @@ def _valid(rewrite: str) -> str | None:
 
 def condense(text: str, history: Sequence[Any] | None,
              chat: ChatModel | None = None, guard: Guard | None = None
-             ) -> tuple[str, list[str]]:
+             ) -> tuple[str, list[Warning]]:
     """(standalone query, warnings). Warnings say when the model could not be used."""
     convo = turns(history)
     if not convo or not needs_context(text):
@@ -156,9 +145,9 @@ def condense(text: str, history: Sequence[Any] | None,
     try:
         rewrite = _valid(chat.complete(messages, max_tokens=96))
     except LLMUnavailableError as exc:
-        return by_rules(text, history), [f"llm_unavailable: {exc.reason}"]
+        return by_rules(text, history), [Warning("llm_unavailable", exc.reason)]
     guard = guard or Guard(prompts=(system_prompt(),))
     if rewrite and (why := guard.unsafe(rewrite, [transcript, text])):
-        return by_rules(text, history), [f"unsafe_output_withheld: the rewritten question "
-                                         f"({why})"]
+        return by_rules(text, history), [Warning("unsafe_output_withheld",
+                                                 f"the rewritten question ({why})")]
     return (rewrite, []) if rewrite else (by_rules(text, history), [])

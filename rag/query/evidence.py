@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from rag.index.snapshot import Snapshot
-from rag.nlp.align import content_terms, coverage, scaled_similarity
+from rag.nlp.align import blend, coverage, scaled_similarity
 from rag.types import Evidence, Hit, Query
 
 PER_SOURCE = 3
@@ -23,9 +23,8 @@ CROSS_LINGUAL_OFFSET = 0.045
 
 
 def relevance(query: Query, sem: float, sentence_text: str, sentence_lang: str) -> float:
-    cov, _ = coverage(content_terms(query.proposition), sentence_text)
-    w_sem = 0.5 if sentence_lang == query.lang else 0.75  # lexical cues thin across languages
-    return w_sem * sem + (1 - w_sem) * cov
+    cov, _ = coverage(list(query.terms), sentence_text)
+    return blend(sem, cov, cross=sentence_lang != query.lang)
 
 
 def select_evidence(snap: Snapshot, query: Query, qvec: np.ndarray,

@@ -27,10 +27,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
+from rag.nlp.text import ALNUM_RE as _WORD
 from rag.safety.hidden import count_invisible, decoded_blobs, visible
 
 NGRAM = 8  # this many consecutive words of a system prompt count as a leak
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _CODE = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[^\W\d_])[\w-]{5,}(?![\w-])|"
                    r"(?<![\w-])[A-Z]{4,}(?![a-z0-9])|"
                    r"(?<![\w-])[0-9a-fA-F]{8,}(?![\w-])")

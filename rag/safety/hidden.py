@@ -1,6 +1,6 @@
 """Find the parts of an article that are not article text a reader sees: invisible or
 smuggled characters, markup, encoded blobs, chat-template delimiters and instructions
-addressed to an AI. Ingest marks them non-body (`boilerplate`, reason `hidden: …`), so
+addressed to an AI. Ingest marks them non-body (kind `hidden`, reason what they are), so
 they are never chunked, embedded, judged, quoted or sent to a model, and the UI shows a
 placeholder instead of them. Offsets always point into the stored text (see Document.text).
 
@@ -35,7 +35,6 @@ from rag.types import Span
 
 Range = tuple[int, int, str]  # (start, end, reason)
 
-REASON_PREFIX = "hidden: "
 _SOFT = {"\u00ad"}  # soft hyphens hyphenate long words in real news text
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -276,8 +275,8 @@ def hidden_ranges(text: str, spans: Iterable[Span], lang: str) -> list[Range]:
 
 
 def mark_hidden(text: str, spans: tuple[Span, ...], lang: str) -> tuple[Span, ...]:
-    """`spans` with every hidden range cut out of them and marked `boilerplate` with a
-    reason `hidden: …`; what is left of a span keeps its kind (pieces with no word
+    """`spans` with every hidden range cut out of them and marked `hidden`, with what it
+    is as the reason; what is left of a span keeps its kind (pieces with no word
     character are dropped: a lone "." is not a sentence)."""
     ranges = hidden_ranges(text, spans, lang)
     if not ranges:
@@ -286,14 +285,14 @@ def mark_hidden(text: str, spans: tuple[Span, ...], lang: str) -> tuple[Span, ..
     for span in spans:
         pieces = [(a, b, span.kind, span.reason)
                   for a, b in _subtract(span.start, span.end, [(x, y) for x, y, _ in ranges])]
-        pieces += [(max(x, span.start), min(y, span.end), "boilerplate", REASON_PREFIX + why)
+        pieces += [(max(x, span.start), min(y, span.end), "hidden", why)
                    for x, y, why in ranges if x < span.end and y > span.start]
         for a, b, kind, reason in sorted(pieces):
             a, b = _trim(text, a, b)
-            if a < b and (kind == "boilerplate" or re.search(r"\w", text[a:b])):
+            if a < b and (kind in ("boilerplate", "hidden") or re.search(r"\w", text[a:b])):
                 out.append(Span(a, b, kind, reason))  # type: ignore[arg-type]
     return tuple(out)
 
 
 def is_hidden(span: Span) -> bool:
-    return span.kind == "boilerplate" and span.reason.startswith(REASON_PREFIX)
+    return span.kind == "hidden"

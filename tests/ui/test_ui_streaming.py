@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 import requests
+from browser_helpers import ask, open_page
 from conftest import serve_app
 from llm_helpers import QUESTION, Scripted, cite, tokens
-from test_ui_browser import ask, browser, open_page  # noqa: F401  (browser is a fixture)
 
 
 def hallucinating_stream(body: dict[str, Any], i: int) -> dict[str, Any]:

@@ -43,7 +43,7 @@ def test_words_around_a_verbatim_quote_that_add_a_claim_are_not_supported(cited,
     out = verify(_generated(answer, frame), docs)
     assert out.sentences == ()
     assert any(w.startswith("unsupported_sentence_dropped") and "adds to its verbatim quote"
-               in w for w in out.warnings), out.warnings
+               in w for w in map(str, out.warnings)), out.warnings
 
 
 def test_extractive_sentences_keep_their_own_support(cited):

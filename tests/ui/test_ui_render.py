@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 from conftest import seed_text
 
-from rag.types import Answer, AnswerSentence, Citation, Document, Provenance, Span
+from rag.types import Answer, AnswerSentence, Citation, Document, Provenance, Span, Warning
 from ui import chat, render, tables
 
 ARTICLE5 = "Would a Russian attack that hurts NATO trainers automatically trigger Article 5?"
@@ -67,7 +67,7 @@ def cite(n: int, d: Document, quote: str, stance: str = "supports", reason: str 
 
 
 def answer(citations: tuple[Citation, ...], verdict: str = "supported",
-           sentences: tuple[AnswerSentence, ...] | None = None, warnings: tuple[str, ...] = ()
+           sentences: tuple[AnswerSentence, ...] | None = None, warnings: tuple[Warning, ...] = ()
            ) -> Answer:
     if sentences is None:
         sentences = (AnswerSentence("Lead. " + "".join(f"[{c.n}]" for c in citations),
@@ -152,7 +152,7 @@ def test_answer_message_is_one_line_with_badge_and_flags():
     a = answer((c,), sentences=(
         AnswerSentence("Yes — line one [1]\nstill one", (1,), 1.0, True),
         AnswerSentence("A guess the sources do not make [1]", (1,), 0.2, False)),
-        warnings=("unsupported_sentence_dropped: Something else",))
+        warnings=(Warning("unsupported_sentence_dropped", "Something else"),))
     out = render.answer_html(a, "t0")
     assert "\n" not in out  # the chat's Markdown would end an HTML block at a blank line
     assert 'data-verdict="supported"' in out and "confidence 90%" in out

@@ -104,7 +104,7 @@ def test_invalid_judge_json_is_unsupported_end_to_end(server, seeds_index, embed
     server.script = lambda body, i: completion("{not json")
     answer = checker_with_llm_judge(server.url, seeds_index, embedder).ask(QUESTION)
     assert answer.verdict == "not_enough_info" and not answer.citations
-    assert any(w.startswith("judge_output_invalid") for w in answer.warnings)
+    assert any(w.code == "judge_output_invalid" for w in answer.warnings)
     assert answer.backend["judge"] == "llm:scripted"
     assert len(server.requests) == 1  # no generation for a refusal
 
@@ -116,6 +116,6 @@ def test_judge_endpoint_down_falls_back_to_the_offline_judge(seeds_index, embedd
     answer = checker_with_llm_judge(f"http://127.0.0.1:{port}/v1", seeds_index,
                                     embedder).ask(QUESTION)
     offline = checker.ask(QUESTION)
-    assert "llm_unavailable: connection failed" in answer.warnings
+    assert "llm_unavailable: connection failed" in map(str, answer.warnings)
     assert answer.backend["judge"] == offline.backend["judge"]
     assert (answer.verdict, answer.answer) == (offline.verdict, offline.answer)
