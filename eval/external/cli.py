@@ -27,8 +27,8 @@ from typing import Any
 SUBSET = {"swediagnostics": None, "swefracas": None, "snli_test": 600, "climate_fever": 1000,
           "corpus": 300}
 JUDGES = ("offline", "engine", "nli")  # nli: the NLI model alone (rag.nli), no rules
-# the default: what a fresh clone can run (the NLI model's graph is not committed yet)
-DEFAULT_JUDGES = ("offline", "engine")
+# the default: today's two judges and the NLI model beside them (its graph is committed)
+DEFAULT_JUDGES = ("offline", "engine", "nli")
 SCHEMA = "factcheck-eval-external/1"
 
 
@@ -42,7 +42,7 @@ def add_external_command(esub: Any, common: argparse.ArgumentParser) -> None:
     x.add_argument("--size", action="append", default=[], metavar="SUITE=N",
                    help="subset size for one suite (repeatable), e.g. snli_test=200 corpus=50")
     x.add_argument("--judge", action="append", choices=JUDGES,
-                   help="judge(s) on the pair suites (default: offline and engine)")
+                   help="judge(s) on the pair suites (default: offline, engine and nli)")
     x.add_argument("--runs", type=int, default=3, help="runs per judge (spread reported)")
     x.add_argument("--suite", action="append", choices=[*SUBSET],
                    help="only these suites (default: all)")
