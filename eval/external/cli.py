@@ -148,12 +148,12 @@ def corpus_suite(root: Path, full: bool, seed: int, out: Path, progress: bool,
 
 
 def cmd_external(args: argparse.Namespace) -> int:
-    from eval.cli import _quiet_threads, _run_dir
     from eval.external.data import data_root
     from eval.external.report import markdown
+    from eval.runs import quiet_threads, run_dir
     from rag.offline import ensure_offline
 
-    _quiet_threads()
+    quiet_threads()
     ensure_offline()
     root = data_root(args.data)
     sizes = _sizes(args.size)
@@ -165,7 +165,7 @@ def cmd_external(args: argparse.Namespace) -> int:
 
         LOADERS[n](path_of(root, n))
     t0 = time.perf_counter()
-    out = _run_dir(args.out)
+    out = run_dir(args.out)
     out = out.with_name(out.name + "-external")
     out.mkdir(parents=True, exist_ok=True)
     from rag.config import Settings
