@@ -14,7 +14,6 @@ sentences a query happened to retrieve. On 2 cores batching gains little (bench/
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -122,11 +121,3 @@ def _result(row: np.ndarray) -> NLIResult:
     ent, neu, con = (float(x) for x in row)
     return NLIResult(LABELS[int(np.argmax(row))], ent, neu, con)
 
-
-def manifest(weights: Path = WEIGHTS) -> dict[str, object]:
-    """The training manifest committed beside the graph."""
-    path = weights / "manifest.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise NLIModelError(f"cannot read {path}: {e}") from e
