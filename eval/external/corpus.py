@@ -24,7 +24,6 @@ from typing import Any
 
 from eval.dataset import Case, Suite
 from eval.external.loaders import Claim
-from eval.external.pairs import _rag
 
 SUITE = "climate-fever-corpus"
 _BACKS = {"supported": ("entailment",), "refuted": ("contradiction",),
@@ -75,9 +74,9 @@ def run_corpus(claims: list[Claim], source_file: Path, judge: str = "offline",
     from eval.judges import make_scorer, seed_passages
     from eval.runner import run_suites
     from rag.config import Settings
+    from rag.ingest.build import ingest
     from rag.pipeline import FactChecker
 
-    ingest = _rag("rag.ingest.build:ingest", "rag.ingest:ingest")
     tmp = Path(tempfile.mkdtemp(prefix="factcheck-cf-", dir=workdir))
     try:
         n_docs = write_documents(claims, tmp / "docs")

@@ -17,7 +17,6 @@ Predictors (`Predict = Callable[[list[Pair]], list[str]]`) adapt the harness's j
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -90,30 +89,15 @@ def scorer_predictor(scorer: Any) -> Predict:
     return predict
 
 
-def _rag(*names: str) -> Any:
-    """The first of `names` ('module:attr') that imports: rag's layout is being moved
-    into packages, and the eval must keep working on either side of the move."""
-    err: Exception | None = None
-    for name in names:
-        mod, _, attr = name.partition(":")
-        try:
-            return getattr(importlib.import_module(mod), attr)
-        except (ImportError, AttributeError) as exc:
-            err = exc
-    raise ImportError(f"none of {names} imports") from err
-
-
 def judge_predictor(judge: Any, embedder: Any, batch: int = 32) -> Predict:
     """A rag Judge's stance on the premise as the one evidence sentence for the hypothesis
     as a claim (built as `eval.judges.EngineJudgeScorer` builds evidence, without
     splitting the premise or aggregating)."""
     from eval.judges import shared_embeddings
-
-    analyse = _rag("rag.query.analyse:analyse", "rag.analyse:analyse")
-    relevance = _rag("rag.query.evidence:relevance", "rag.evidence:relevance")
-    scaled = _rag("rag.nlp.align:scaled_similarity", "rag.align:scaled_similarity")
-    detect_lang = _rag("rag.nlp.text:detect_lang", "rag.text:detect_lang")
-    from rag.query.analyse import as_claim
+    from rag.nlp.align import scaled_similarity as scaled
+    from rag.nlp.text import detect_lang
+    from rag.query.analyse import analyse, as_claim
+    from rag.query.evidence import relevance
     from rag.types import Evidence, Sentence
 
     emb = shared_embeddings(embedder)
@@ -147,5 +131,6 @@ def nli_predictor(model: Any) -> Predict:
 
 def offline_judge(embedder: Any) -> Any:
     """The engine's offline judge, as `FactChecker.from_settings` builds it."""
-    cls = _rag("rag.judge.heuristic:OfflineJudge", "rag.judge:OfflineJudge")
-    return cls(embedder)
+    from rag.judge.heuristic import OfflineJudge
+
+    return OfflineJudge(embedder)
