@@ -42,13 +42,12 @@ class Tokenizer:
         tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
         self._tok = tok
         self._meta = vocab.pieces.index("▁")
-        self._table = {cp: repl for cp, repl in vocab.normalise.items()}
 
     def normalise(self, text: str) -> str:
         for s in _SPECIALS:
             if s in text:
                 text = text.replace(s, s.replace("<", "‹").replace(">", "›"))
-        return _SPACES.sub(" ", text.translate(self._table))
+        return _SPACES.sub(" ", text.translate(self.vocab.normalise))
 
     def content_ids(self, texts: list[str]) -> list[list[int]]:
         """Token ids without <s>/</s>, as e5.c's `tok_content` returns them."""
