@@ -13,9 +13,10 @@ from pathlib import Path
 
 import torch
 
+from rag.nli.model import GRAPH as RUNTIME_GRAPH
 from train.nli.model import CrossEncoder
 
-GRAPH = "nli.int8.onnx"
+GRAPH = RUNTIME_GRAPH.name  # the file rag.nli.model loads
 
 
 def export(model: CrossEncoder, out: Path) -> dict[str, object]:

