@@ -96,16 +96,21 @@ def test_the_contract_has_no_role_key() -> None:
 
 
 def test_hidden_spans_have_a_kind_of_their_own() -> None:
-    from rag.index.store import _span_from_dict
+    from rag.index.store import docs_from_json
     from rag.safety.hidden import is_hidden, mark_hidden
 
     text = "Alpha said yes. <script>alert(1)</script> Beta said no."
     spans = mark_hidden(text, (Span(0, len(text), "body"),), "en")
     hidden = [s for s in spans if is_hidden(s)]
     assert hidden and all(s.kind == "hidden" and not s.reason.startswith("hidden") for s in hidden)
-    # a build stored before the kind existed is read with it
-    legacy = _span_from_dict({"start": 1, "end": 5, "kind": "boilerplate",
-                              "reason": "hidden: HTML/XML tag"})
+    # a build stored before the kind existed (format 1: a bare list) is read with it
+    def stored(*spans: dict) -> tuple[Span, ...]:
+        doc = {"id": "d", "title": "t", "lang": "en", "text": text, "spans": list(spans),
+               "provenance": {}, "hash": "h"}
+        return docs_from_json([doc], "docs.json")[0].spans
+
+    (legacy,) = stored({"start": 1, "end": 5, "kind": "boilerplate",
+                        "reason": "hidden: HTML/XML tag"})
     assert legacy == Span(1, 5, "hidden", "HTML/XML tag")
-    assert _span_from_dict({"start": 1, "end": 5, "kind": "boilerplate", "reason": "site prefix"}
-                           ) == Span(1, 5, "boilerplate", "site prefix")
+    assert stored({"start": 1, "end": 5, "kind": "boilerplate", "reason": "site prefix"}
+                  ) == (Span(1, 5, "boilerplate", "site prefix"),)

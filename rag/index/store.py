@@ -3,7 +3,8 @@ chunks, and the writer lock.
 
 Layout under the data dir:
     manifest.json            {"current": BUILD, "previous": BUILD|null}  (atomic replace)
-    builds/BUILD/docs.json   the Documents of that build (original text included)
+    builds/BUILD/docs.json   {"format": FORMAT, "docs": [...]}: the Documents of that build
+                             (original text included)
     builds/BUILD/chunks.json its Chunks
     builds/BUILD/sentences.* its body sentences (offsets) and their embeddings
     chroma/                  the embedded Chroma store (one collection per build)
@@ -11,6 +12,11 @@ Layout under the data dir:
 
 A build is written completely before the manifest points at it, so a crash at any point
 leaves the previous build usable. The previous build is kept for rollback.
+
+`docs.json` carries the format its Documents are stored in. Format 1 (a bare list, written
+before hidden text had a span kind of its own) stored hidden spans as boilerplate whose
+reason began "hidden: "; such builds are upgraded when read (`_upgrade_v1`), which is the
+only place that prefix is read. A format newer than `FORMAT` is refused.
 """
 
 from __future__ import annotations
@@ -32,6 +38,9 @@ from rag.index.checkpoint import checkpoint
 from rag.types import Chunk, Document, Provenance, Span
 
 MANIFEST = "manifest.json"
+# the version of docs.json: 2 = {"format": 2, "docs": [...]} with hidden spans of kind
+# "hidden"; 1 = a bare list of Documents (hidden spans as prefixed boilerplate)
+FORMAT = 2
 
 
 @contextmanager
@@ -108,7 +117,8 @@ def save_build(data_dir: Path, build_id: str, docs: list[Document], chunks: list
     folder = build_dir(data_dir, build_id)
     folder.mkdir(parents=True, exist_ok=True)
     _atomic_write(folder / "docs.json",
-                  json.dumps([asdict(d) for d in docs], ensure_ascii=False), "save:docs")
+                  json.dumps({"format": FORMAT, "docs": [asdict(d) for d in docs]},
+                             ensure_ascii=False), "save:docs")
     _atomic_write(folder / "chunks.json",
                   json.dumps([asdict(c) for c in chunks], ensure_ascii=False), "save:chunks")
     _atomic_write(folder / "sentences.json", json.dumps(sentences, ensure_ascii=False),
@@ -133,23 +143,36 @@ def load_sentences(data_dir: Path, build_id: str) -> tuple[list[tuple[str, int, 
     return keys, vecs  # type: ignore[return-value]
 
 
-# builds written before hidden text had a span kind of its own stored it as boilerplate
-# with this reason prefix; they are read as `hidden` spans (a stored format, read back)
-_LEGACY_HIDDEN = "hidden: "
+def _upgrade_v1(s: dict[str, Any]) -> dict[str, Any]:
+    """A format-1 span as format 2: that format wrote a hidden span as kind "boilerplate"
+    with the reason "hidden: <what it is>", so in it (and only in it) the prefix is the
+    kind's encoding."""
+    prefix = "hidden: "
+    if s["kind"] == "boilerplate" and s.get("reason", "").startswith(prefix):
+        return {**s, "kind": "hidden", "reason": s["reason"][len(prefix):]}
+    return s
 
 
-def _span_from_dict(s: dict[str, Any]) -> Span:
-    if s["kind"] == "boilerplate" and s.get("reason", "").startswith(_LEGACY_HIDDEN):
-        return Span(s["start"], s["end"], "hidden", s["reason"][len(_LEGACY_HIDDEN):])
-    return Span(**s)
-
-
-def _doc_from_dict(d: dict[str, Any]) -> Document:
+def _doc_from_dict(d: dict[str, Any], fmt: int = FORMAT) -> Document:
+    spans = d["spans"] if fmt >= 2 else [_upgrade_v1(s) for s in d["spans"]]
     return Document(
         id=d["id"], title=d["title"], lang=d["lang"], text=d["text"],
-        spans=tuple(_span_from_dict(s) for s in d["spans"]),
+        spans=tuple(Span(**s) for s in spans),
         provenance=Provenance(**d["provenance"]),
         hash=d["hash"], path=d.get("path", ""), title_from=d.get("title_from", "headline"))
+
+
+def docs_from_json(data: Any, where: str) -> list[Document]:
+    """The Documents of a docs.json, in whichever format it was written (see the module
+    docstring)."""
+    if isinstance(data, list):  # format 1 had no envelope
+        return [_doc_from_dict(d, 1) for d in data]
+    fmt = data.get("format") if isinstance(data, dict) else None
+    if not isinstance(fmt, int) or not 2 <= fmt <= FORMAT:
+        raise IndexNotReadyError(f"{where} is in format {fmt!r}; this factcheck reads "
+                                 f"formats 1 to {FORMAT}: use the version that built the "
+                                 f"index, or ingest into a new --data-dir")
+    return [_doc_from_dict(d, fmt) for d in data["docs"]]
 
 
 def load_build(data_dir: Path, build_id: str) -> tuple[list[Document], list[Chunk]]:
@@ -160,7 +183,7 @@ def load_build(data_dir: Path, build_id: str) -> tuple[list[Document], list[Chun
     except (OSError, json.JSONDecodeError) as exc:
         raise IndexNotReadyError(f"index build {build_id} in {data_dir} is unreadable ({exc}); "
                                  f"run `factcheck ingest`") from exc
-    return [_doc_from_dict(d) for d in docs], [Chunk(**c) for c in chunks]
+    return docs_from_json(docs, str(folder / "docs.json")), [Chunk(**c) for c in chunks]
 
 
 def list_build_dirs(data_dir: Path) -> list[str]:
