@@ -197,6 +197,15 @@ class Server:
 
 # --- the clients ----------------------------------------------------------------------------
 
+def well_shaped(data: Any) -> bool:
+    """An Answer (ask) or a claim-mode result {"summary", "claims": [Answer, …]} (check)."""
+    if isinstance(data, dict) and "verdict" in data:
+        return True
+    claims = data.get("claims") if isinstance(data, dict) else None
+    return isinstance(claims, list) and "summary" in data and all(
+        isinstance(a, dict) and "verdict" in a for a in claims)
+
+
 def api_call(session: Any, url: str, req: Request, timeout_s: float) -> Outcome:
     import requests
 
@@ -216,8 +225,7 @@ def api_call(session: Any, url: str, req: Request, timeout_s: float) -> Outcome:
     except ValueError:
         data = None
     if r.status_code == 200:
-        shaped = (isinstance(data, dict) and "verdict" in data) or (
-            isinstance(data, list) and all("verdict" in a for a in data))
+        shaped = well_shaped(data)
         return Outcome("api", req.route, shaped, dt, "200",
                        detail="" if shaped else "unexpected body")
     err = data.get("error") if isinstance(data, dict) else None
@@ -259,8 +267,7 @@ def gradio_call(client: Any, req: Request, timeout_s: float) -> Outcome:
     except Exception as exc:  # anything else is an error to report, not to hide
         return Outcome("gradio", req.route, False, time.perf_counter() - t0,
                        type(exc).__name__, detail=str(exc)[:300])
-    shaped = (isinstance(data, dict) and "verdict" in data) or (
-        isinstance(data, list) and all(isinstance(a, dict) and "verdict" in a for a in data))
+    shaped = well_shaped(data)
     return Outcome("gradio", req.route, shaped, time.perf_counter() - t0, "200",
                    detail="" if shaped else f"unexpected result {str(data)[:200]}")
 

@@ -3,13 +3,17 @@ Gradio UI mounted at `/` — one process, one port.
 
     GET  /healthz               liveness + index build (open even with auth on)
     POST /api/ask               {"query": "…", "history": [{"role", "content"}…]} -> Answer
-    POST /api/check             {"text": "…"} -> [Answer, …] (one per check-worthy claim)
+    POST /api/check             {"text": "…"} -> {"summary": {…}, "claims": [Answer, …]}
     GET  /api/sources           {"build": "…", "sources": [{id, title, lang, chunks, …}]}
     GET  /v1/models, POST /v1/chat/completions (streaming and not; see ui.openai_compat)
 
-Errors are JSON `{"error": {"message", "type", "param", "code"}}`: 422 for a request of
-the wrong shape, 400 for bad input (empty, too long), 503 when busy or without an index,
-409 when the index is locked, 413 for an oversized body, 401 without credentials.
+Errors are JSON `{"error": {"message", "type", "param", "code"}}` on every route, `code`
+being the HTTP status: 422 for a request of the wrong shape, 400 for bad input (empty, too
+long), 404 for an unknown route (`not_found`) or an unknown `/v1` model
+(`model_not_found`), 405 for a known route with the wrong method (`method_not_allowed`,
+with `Allow`), 503 when busy or without an index, 409 when the index is locked, 413 for an
+oversized body, 401 without credentials. Gradio's own `{"detail": …}` 404/405 answers are
+rewritten into that shape (`ErrorShapeMiddleware`).
 Hardening: request bodies capped, Gradio's file-serving/upload/proxy routes answer 404
 (the app uses none), a bounded queue (the engine gate; its refusals and Gradio's
 queue-full answer carry Retry-After), no cross-origin access (CORS: same origin only),
@@ -28,7 +32,7 @@ from pydantic import BaseModel, ConfigDict
 from rag.errors import ConfigError, FactCheckError, IndexLockedError, IndexNotReadyError, InputError
 from ui import openai_compat as oai
 from ui.assets import CSS, HEAD
-from ui.service import Busy, Service, reserve_threads
+from ui.service import Busy, Service, check_result, reserve_threads
 
 MAX_BODY_BYTES = 1_000_000
 BODY_PARSE_ERROR = "There was an error parsing the body"  # FastAPI's detail, verbatim
@@ -42,6 +46,7 @@ DENIED = ("/gradio_api/file=", "/gradio_api/file/", "/file=", "/gradio_api/uploa
 QUEUE_JOIN = "/gradio_api/queue/join"  # Gradio answers 503 here when its queue is full
 RETRY_AFTER_S = 2
 ERRORS: list[tuple[type[FactCheckError], int, str]] = [
+    (oai.ModelNotFound, 404, "model_not_found"),
     (InputError, 400, "invalid_request_error"),
     (Busy, 503, "server_busy"),
     (IndexNotReadyError, 503, "index_not_ready"),
@@ -86,12 +91,15 @@ def validation_message(errors: list[Any]) -> tuple[str, str | None]:
     return "; ".join(parts), first
 
 
-async def _send_json(send: Any, status: int, body: dict[str, Any]) -> None:
+async def _send_json(send: Any, status: int, body: dict[str, Any],
+                     headers: list[tuple[bytes, bytes]] | None = None) -> None:
     import json
 
+    data = json.dumps(body).encode()
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json")]})
-    await send({"type": "http.response.body", "body": json.dumps(body).encode()})
+                "headers": [*(headers or []), (b"content-type", b"application/json"),
+                            (b"content-length", str(len(data)).encode())]})
+    await send({"type": "http.response.body", "body": data})
 
 
 def _retry_after_on_503(send: Any) -> Any:
@@ -105,6 +113,79 @@ def _retry_after_on_503(send: Any) -> Any:
         await send(message)
 
     return wrapped
+
+
+ROUTE_ERRORS = {404: "not_found", 405: "method_not_allowed"}
+
+
+class ErrorShapeMiddleware:
+    """One error shape everywhere. A request for one of our own routes with the wrong method
+    is 405 with `Allow` (otherwise it would fall through to the Gradio mount at `/` and be a
+    404); a `{"detail": …}` 404/405 from anything mounted (Gradio, Starlette) becomes
+    `{"error": {…}}`. Other responses pass through untouched and unbuffered."""
+
+    def __init__(self, app: Any, routes: dict[str, set[str]]) -> None:
+        self.app = app
+        self.routes = routes  # our own path -> methods
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        methods = self.routes.get(scope.get("path", ""))
+        method = scope.get("method", "GET")
+        if methods is not None and method not in methods and not (
+                method == "HEAD" and "GET" in methods):
+            allow = ", ".join(sorted(methods))
+            await _send_json(send, 405, error_body(
+                f"{method} is not allowed on {scope['path']}; use {allow}",
+                "method_not_allowed", 405), headers=[(b"allow", allow.encode())])
+            return
+        held: dict[str, Any] = {}
+        body: list[bytes] = []
+
+        async def reshape(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = dict((k.lower(), v) for k, v in message.get("headers", []))
+                if message["status"] in ROUTE_ERRORS and headers.get(
+                        b"content-type", b"").startswith(b"application/json"):
+                    held["start"] = message  # hold it until the body says what it is
+                    return
+                await send(message)
+                return
+            if "start" not in held or message["type"] != "http.response.body":
+                await send(message)
+                return
+            body.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            start = held.pop("start")
+            status = start["status"]
+            raw = b"".join(body)
+            detail = _detail_of(raw)
+            if detail is None:  # not Starlette's default shape: pass it on as it was
+                await send(start)
+                await send({"type": "http.response.body", "body": raw})
+                return
+            keep = [(k, v) for k, v in start.get("headers", [])
+                    if k.lower() not in (b"content-length", b"content-type")]
+            await _send_json(send, status, error_body(
+                f"{detail}: {scope.get('method', 'GET')} {scope.get('path', '')}"
+                if status == 404 else detail, ROUTE_ERRORS[status], status), headers=keep)
+
+        await self.app(scope, receive, reshape)
+
+
+def _detail_of(raw: bytes) -> str | None:
+    import json
+
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    if isinstance(data, dict) and set(data) == {"detail"} and isinstance(data["detail"], str):
+        return data["detail"]
+    return None
 
 
 class GuardMiddleware:
@@ -165,6 +246,7 @@ def create_api(checker: Any, blocks: Any, service: Service, *,
     from fastapi.exceptions import RequestValidationError
     from fastapi.middleware.cors import CORSMiddleware
     from fastapi.responses import JSONResponse, StreamingResponse
+    from fastapi.routing import APIRoute
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
     from ui.auth import BasicAuthMiddleware
@@ -221,8 +303,8 @@ def create_api(checker: Any, blocks: Any, service: Service, *,
         return svc.ask(body.query, history).to_dict()
 
     @api.post("/api/check")
-    def check(body: CheckBody) -> list[dict[str, Any]]:
-        return [a.to_dict() for a in svc.check(body.text)]
+    def check(body: CheckBody) -> dict[str, Any]:
+        return check_result(svc.check(body.text))
 
     @api.get("/api/sources")
     def sources() -> dict[str, Any]:
@@ -234,6 +316,7 @@ def create_api(checker: Any, blocks: Any, service: Service, *,
 
     @api.post("/v1/chat/completions", response_model=None)
     def chat_completions(body: oai.ChatRequest) -> Any:
+        oai.check_model(body.model)
         query, history = oai.to_query(body)
         if not body.stream:
             return oai.completion(svc.ask(query, history or None))
@@ -243,6 +326,8 @@ def create_api(checker: Any, blocks: Any, service: Service, *,
                                  media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache"})
 
+    own = {r.path: set(r.methods) for r in api.routes
+           if isinstance(r, APIRoute) and r.path.startswith(("/api/", "/v1/", "/healthz"))}
     blocks.queue(max_size=max_queue, default_concurrency_limit=concurrency)
     api = gr.mount_gradio_app(
         api, blocks, path="/", server_name=host, server_port=port, css=CSS, head=HEAD,
@@ -254,6 +339,7 @@ def create_api(checker: Any, blocks: Any, service: Service, *,
     # only) makes it stand aside
     api.add_middleware(CORSMiddleware, allow_origins=[])
     api.add_middleware(GuardMiddleware)
+    api.add_middleware(ErrorShapeMiddleware, routes=own)
     if auth is not None:
         api.add_middleware(BasicAuthMiddleware, credentials=auth)
     return api

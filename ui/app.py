@@ -13,7 +13,7 @@ from typing import Any
 
 from rag.errors import FactCheckError
 from ui import chat, render, tables
-from ui.service import Delta, Final, Service
+from ui.service import Delta, Final, Service, check_result
 
 EXAMPLES = [
     "Would a Russian attack that hurts NATO trainers automatically trigger Article 5?",
@@ -119,10 +119,11 @@ def create_app(checker: Any, service: Service | None = None, *,
         except FactCheckError as exc:
             raise gr.Error(str(exc)) from exc
 
-    def check_api(text: str) -> list[dict[str, Any]]:
-        """Split a text into check-worthy claims and check each; a list of Answers."""
+    def check_api(text: str) -> dict[str, Any]:
+        """Split a text into check-worthy claims and check each:
+        {"summary": counts per verdict, "claims": [Answer, …]}."""
         try:
-            return [a.to_dict() for a in svc.check(text)]
+            return check_result(svc.check(text))
         except FactCheckError as exc:
             raise gr.Error(str(exc)) from exc
 

@@ -115,13 +115,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from rag.pipeline import FactChecker, summarize
+    from ui.service import check_result
 
     text = _read_input(args.input)
     answers = FactChecker.from_settings(_settings(args)).check(text)
-    if args.json:
-        print(json.dumps({"summary": summarize(answers),
-                          "claims": [a.to_dict() for a in answers]},
-                         ensure_ascii=False, indent=2))
+    if args.json:  # the same shape as HTTP /api/check and gradio_client's /check
+        print(json.dumps(check_result(answers), ensure_ascii=False, indent=2))
         return 0
     for i, a in enumerate(answers, 1):
         print(f"claim {i}: {a.query}")

@@ -27,6 +27,19 @@ from ui.service import Delta, Final
 MODEL = "factcheck"
 
 
+class ModelNotFound(InputError):
+    """A `/v1` request named a model this server does not serve (HTTP 404, as OpenAI)."""
+
+
+def check_model(name: str) -> None:
+    """Only `factcheck` is served: a client asking for "gpt-4o" learns it is not talking to
+    that model, as OpenAI answers an unknown model (404 `model_not_found`), instead of
+    getting fact-check answers under another model's name."""
+    if name != MODEL:
+        raise ModelNotFound(f"the model {name!r} does not exist here; this server serves "
+                            f"one model, {MODEL!r} (GET /v1/models)")
+
+
 class ContentPart(BaseModel):
     model_config = ConfigDict(extra="allow")
     type: str

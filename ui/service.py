@@ -9,6 +9,11 @@
   has one (str pieces, then the Answer) and `ask` otherwise; the chat and `/v1` consume
   the same events either way.
 
+`check_result(answers)` is the one shape of a claim-mode result, for every edge (HTTP
+`/api/check`, gradio_client `/check`, `factcheck check --json`):
+`{"summary": {"claims", "supported", "refuted", "conflicting", "not_enough_info"},
+"claims": [Answer, …]}`.
+
 What it does not do: render anything or know about HTTP or Gradio.
 """
 
@@ -73,6 +78,13 @@ def reserve_threads(gate: Gate) -> None:
 
     limiter = anyio.to_thread.current_default_thread_limiter()
     limiter.total_tokens = max(limiter.total_tokens, gate.capacity + THREAD_HEADROOM)
+
+
+def check_result(answers: list[Answer]) -> dict[str, Any]:
+    """Claim mode's result as JSON: counts per verdict, then one Answer per claim."""
+    from rag.pipeline import summarize
+
+    return {"summary": summarize(answers), "claims": [a.to_dict() for a in answers]}
 
 
 @dataclass(frozen=True)

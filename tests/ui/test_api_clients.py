@@ -39,7 +39,8 @@ def test_gradio_client_ask_with_history(gradio):
 def test_gradio_client_check_and_sources(gradio):
     claims = gradio.predict("There were 97 NATO special operations soldiers in Ukraine in "
                             "March 2023.", api_name="/check")
-    assert len(claims) == 1 and claims[0]["verdict"] == "supported"
+    assert set(claims) == {"summary", "claims"} and claims["summary"]["claims"] == 1
+    assert len(claims["claims"]) == 1 and claims["claims"][0]["verdict"] == "supported"
     sources = gradio.predict(api_name="/sources")
     assert len(sources["sources"]) == 5
 

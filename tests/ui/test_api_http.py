@@ -56,14 +56,19 @@ def test_swedish_question_is_answered_in_swedish(ui_server):
     assert body["answer"].startswith("Nej")
 
 
-def test_check_returns_a_list_of_answers(ui_server):
+def test_check_returns_a_summary_and_one_answer_per_claim(ui_server):
     text = ("Kaja Kallas said that an attack on NATO trainers in Ukraine would automatically "
             "trigger Article 5. There were 97 NATO special operations soldiers in Ukraine in "
             "March 2023.")
     r = post(f"{ui_server}/api/check", {"text": text})
     assert r.status_code == 200
-    answers = r.json()
+    body = r.json()
+    assert set(body) == {"summary", "claims"}
+    answers = body["claims"]
     assert isinstance(answers, list) and len(answers) == 2
+    assert body["summary"]["claims"] == 2
+    assert sum(body["summary"][v] for v in ("supported", "refuted", "conflicting",
+                                            "not_enough_info")) == 2
     for a in answers:
         assert_contract(a)
         assert a["kind"] == "claim"
