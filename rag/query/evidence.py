@@ -1,6 +1,11 @@
 """Evidence selection: the sentences of the retrieved chunks (and of their near-duplicates),
 scored against the proposition; the best few per source are kept.
 
+Only statements about the world are evidence (`rag.safety.statement`): questions,
+instructions, headings, table rows, bare links, meta-text about verdicts and text in the
+engine's own answer format are skipped, whatever their similarity, so they never reach a
+judge or a prompt.
+
 Relevance mixes the semantic similarity of precomputed sentence embeddings with the
 proposition's embedding (works across languages) and term coverage (precise within one).
 """
@@ -11,6 +16,7 @@ import numpy as np
 
 from rag.index.snapshot import Snapshot
 from rag.nlp.align import blend, coverage, scaled_similarity
+from rag.safety.statement import is_statement
 from rag.types import Evidence, Hit, Query
 
 PER_SOURCE = 3
@@ -28,7 +34,9 @@ def relevance(query: Query, sem: float, sentence_text: str, sentence_lang: str) 
 
 
 def select_evidence(snap: Snapshot, query: Query, qvec: np.ndarray,
-                    hits: list[Hit]) -> list[Evidence]:
+                    hits: list[Hit], only_statements: bool = True) -> list[Evidence]:
+    """The evidence for `query` among `hits`' sentences (`only_statements=False` is for
+    the test that shows what the statement filter keeps out; the engine never passes it)."""
     idx: list[int] = []
     for h in hits:
         for cid in (h.chunk.id, *h.duplicates):
@@ -41,6 +49,8 @@ def select_evidence(snap: Snapshot, query: Query, qvec: np.ndarray,
     scored: list[Evidence] = []
     for i, c in zip(idx, cos, strict=True):
         s = snap.sentences[i]
+        if only_statements and not is_statement(s.text):
+            continue
         sem = scaled_similarity(float(c) + (CROSS_LINGUAL_OFFSET if s.lang != query.lang else 0))
         rel = relevance(query, sem, s.text, s.lang)
         if rel >= MIN_RELEVANCE:

@@ -12,10 +12,24 @@ Mechanisms, not phrases of known attacks:
   role blocks (across lines), chat-template blocks and tokens, HTML tags, markdown images
   and links to URLs; a sentence with a JSON object or a role line ("System:") is hidden;
 - encoded text: a run of base64 or hex that decodes to readable text;
-- instructions: a sentence that tells an AI / assistant / model what to do, or the usual
-  shapes of it in English and Swedish ("ignore previous instructions", "you are now",
-  "as the system administrator", "svara endast"), matched on the visible text (zero-width
-  characters removed, NFKC-folded), so interleaving invisible characters does not hide it.
+- markup that is never displayed is cut out like HTML comments: markdown comments and
+  link reference definitions (`[//]: # (…)`, `[comment]: <> (…)`), CDATA sections,
+  processing instructions (`<?…?>`) and `<!…>` declarations;
+- disguised letters: a word mixing Latin letters with look-alikes of another script
+  (Cyrillic а, е, о, р, с, х …: `rag.safety.fold`) hides its sentence;
+- instructions, by structure (`rag.safety.directive`): an imperative of a verb of
+  answering, saying, citing or ignoring in any clause, a second-person or reader-role
+  directive, a note addressed to the reader — and, as before, a sentence that tells an
+  AI / assistant / model what to do or the usual shapes of it ("ignore previous
+  instructions", "you are now", "svara endast");
+- context: the sentences beside a hidden one are checked with the looser
+  `directive.continues` (an instruction split over two sentences, or carried by the
+  sentence after a hidden comment).
+
+Every check reads the visible text (`visible`: invisible characters removed, NFKC, the
+confusables fold), so interleaving invisible characters or swapping in homoglyphs does
+not hide an instruction from it. `Defences` turns each mechanism off, for ablation tests
+that show a test fails without it; production code never passes it.
 
 It errs towards hiding: a hidden sentence costs one quotable sentence; a missed one could
 steer the model. What it does not do: decide verdicts or touch the text.
@@ -28,15 +42,41 @@ import binascii
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.nlp.text import sentence_spans
+from rag.safety.directive import continues, directive
+from rag.safety.fold import fold, mixed_script_words
 from rag.types import Span
 
 Range = tuple[int, int, str]  # (start, end, reason)
 
 _SOFT = {"\u00ad"}  # soft hyphens hyphenate long words in real news text
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+@dataclass(frozen=True)
+class Defences:
+    """Which mechanisms run (all, unless a test switches one off to show what it does)."""
+
+    fold: bool = True  # confusables fold before checks; mixed-script words hidden
+    structure: bool = True  # structural instruction detection (rag.safety.directive)
+    context: bool = True  # the sentences beside a hidden one are checked too
+    undisplayed_markup: bool = True  # markdown comments, CDATA, processing instructions
+
+
+ALL = Defences()
+NONE = Defences(False, False, False, False)
+
+# markup a renderer never displays: cut out like HTML comments
+_UNDISPLAYED: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^[ \t]*\[[^\]\n]{1,60}\]:[ \t]*\S.*$", re.M),
+     "markdown comment / link reference definition"),
+    (re.compile(r"<!\[CDATA\[.*?(?:\]\]>|\Z)", re.S), "CDATA section"),
+    (re.compile(r"<\?.*?(?:\?>|\Z)", re.S), "processing instruction"),
+    (re.compile(r"<![A-Za-z][^>]*(?:>|\Z)"), "markup declaration"),
+]
 
 # constructs found over the whole text, possibly across lines
 _RANGES: list[tuple[re.Pattern[str], str]] = [
@@ -154,11 +194,12 @@ def count_invisible(text: str) -> int:
     return len(_invisible_re().findall(text)) - len(_EMOJI_ZWJ.findall(text))
 
 
-def visible(text: str) -> str:
-    """What a reader sees: invisible characters removed, compatibility forms folded
-    (full-width letters, ligatures), whitespace collapsed."""
-    kept = _invisible_re().sub("", text)
-    return " ".join(unicodedata.normalize("NFKC", kept).split())
+def visible(text: str, folded: bool = True) -> str:
+    """What a reader sees, as checks should read it: invisible characters removed,
+    compatibility forms folded (full-width letters, ligatures), look-alike letters of
+    other scripts read as Latin (`folded`), whitespace collapsed."""
+    kept = unicodedata.normalize("NFKC", _invisible_re().sub("", text))
+    return " ".join((fold(kept) if folded else kept).split())
 
 
 def _printable(raw: bytes) -> str | None:
@@ -198,30 +239,33 @@ def decoded_blobs(text: str) -> list[str]:
     return out
 
 
-def instruction(text: str, seen: str | None = None) -> str:
-    """Why `text` reads as an instruction to an AI ("" when it does not); `seen` is its
-    visible form when the caller has it."""
-    seen = visible(text) if seen is None else seen
+def instruction(text: str, seen: str | None = None, defences: Defences = ALL) -> str:
+    """Why `text` reads as an instruction ("" when it does not); `seen` is its visible
+    form when the caller has it."""
+    seen = visible(text, defences.fold) if seen is None else seen
     for pattern in _INSTRUCTION:
         if pattern.search(seen):
             return "instruction addressed to an AI"
+    if defences.structure and (why := directive(seen)):
+        return f"instruction ({why})"
     return ""
 
 
-def sentence_reason(text: str) -> str:
+def sentence_reason(text: str, defences: Defences = ALL) -> str:
     """Why one sentence (or line) is not article text a reader sees, or ""."""
     bidi = sum(ch in _BIDI for ch in text)
     invisible = count_invisible(text)
     if bidi or invisible >= 2:
         return "invisible characters"
-    seen = visible(text) if invisible else " ".join(
-        unicodedata.normalize("NFKC", text).split())
+    if defences.fold and mixed_script_words(text):
+        return "disguised letters (another script's look-alikes inside a Latin word)"
+    seen = visible(text, defences.fold)
     for pattern, why in _MARKUP:
         if pattern.search(seen):
             return why
     if decoded_blobs(seen):
         return "encoded text (base64/hex)"
-    return instruction(seen, seen)
+    return instruction(seen, seen, defences)
 
 
 def _subtract(a: int, b: int, cuts: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -248,21 +292,49 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-def hidden_ranges(text: str, spans: Iterable[Span], lang: str) -> list[Range]:
+def _beside_hidden(text: str, units: list[tuple[int, int, str]],
+                   defences: Defences) -> list[Range]:
+    """Sentences next to a hidden unit (in reading order) that read as the rest of an
+    instruction; a run of them is followed as far as it goes."""
+    hidden = [bool(why) for _, _, why in units]
+    changed = True
+    while changed:
+        changed = False
+        for i, (s, e, _) in enumerate(units):
+            if hidden[i]:
+                continue
+            near = (i > 0 and hidden[i - 1]) or (i + 1 < len(units) and hidden[i + 1])
+            if near and continues(visible(text[s:e], defences.fold)):
+                hidden[i] = changed = True
+                units[i] = (s, e, "beside hidden text, continues an instruction")
+    return [(s, e, why) for (s, e, why), h in zip(units, hidden, strict=True)
+            if h and why.startswith("beside")]
+
+
+def hidden_ranges(text: str, spans: Iterable[Span], lang: str,
+                  defences: Defences = ALL) -> list[Range]:
     """Hidden (start, end, reason) ranges of `text`, sorted, non-overlapping, within the
     given spans (multi-line constructs are found over the whole text)."""
     found: list[Range] = []
-    for pattern, why in _RANGES:
+    patterns = _RANGES + (_UNDISPLAYED if defences.undisplayed_markup else [])
+    for pattern, why in patterns:
         found.extend((m.start(), m.end(), why) for m in pattern.finditer(text))
+    ranges = list(found)
     for span in spans:
-        for a, b in _subtract(span.start, span.end, [(x, y) for x, y, _ in found]):
+        units: list[tuple[int, int, str]] = [
+            (x, y, why) for x, y, why in ranges if x < span.end and y > span.start]
+        for a, b in _subtract(span.start, span.end, [(x, y) for x, y, _ in ranges]):
             a, b = _trim(text, a, b)
             if a >= b:
                 continue
             for s, e in sentence_spans(text, a, b, lang):
-                why = sentence_reason(text[s:e])
+                why = sentence_reason(text[s:e], defences)
+                units.append((s, e, why))
                 if why:
                     found.append((s, e, why))
+        if defences.context:
+            units.sort()
+            found.extend(_beside_hidden(text, units, defences))
     found.sort(key=lambda r: (r[0], -r[1]))  # the widest first: its reason names the whole
     merged: list[Range] = []
     for a, b, why in found:
@@ -274,11 +346,12 @@ def hidden_ranges(text: str, spans: Iterable[Span], lang: str) -> list[Range]:
     return merged
 
 
-def mark_hidden(text: str, spans: tuple[Span, ...], lang: str) -> tuple[Span, ...]:
+def mark_hidden(text: str, spans: tuple[Span, ...], lang: str,
+                defences: Defences = ALL) -> tuple[Span, ...]:
     """`spans` with every hidden range cut out of them and marked `hidden`, with what it
     is as the reason; what is left of a span keeps its kind (pieces with no word
     character are dropped: a lone "." is not a sentence)."""
-    ranges = hidden_ranges(text, spans, lang)
+    ranges = hidden_ranges(text, spans, lang, defences)
     if not ranges:
         return spans
     out: list[Span] = []
