@@ -82,6 +82,7 @@ def run_pair(cases: list[Any], a: Callable[[Any], dict[str, Any]],
              b: Callable[[Any], dict[str, Any]], label: str) -> tuple[list[Any], list[Any]]:
     """Ask every case of both engines, alternating which goes first."""
     from eval.records import CaseResult
+    from rag.types import Answer
 
     out_a: list[Any] = []
     out_b: list[Any] = []
@@ -89,7 +90,7 @@ def run_pair(cases: list[Any], a: Callable[[Any], dict[str, Any]],
         order = [(a, out_a), (b, out_b)] if i % 2 == 0 else [(b, out_b), (a, out_a)]
         for fn, out in order:
             t0 = time.perf_counter()
-            answer = fn(case)
+            answer = Answer.from_dict(fn(case))
             out.append(CaseResult(case, answer, (time.perf_counter() - t0) * 1000))
         print(f"\r{label}: {i + 1}/{len(cases)}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
@@ -105,12 +106,12 @@ def on_point(results: list[Any], scorer: Any) -> dict[str, Any]:
 
     per: dict[str, float | None] = {}
     for r in results:
-        cites = (r.answer or {}).get("citations") or []
+        cites = r.answer.citations if r.answer else ()
         if not cites:
             per[r.case.id] = None
             continue
         claim = proposition(r.case.text)
-        ok = [scorer.score(claim, c["quote"]).label in ("supported", "refuted") for c in cites]
+        ok = [scorer.score(claim, c.quote).label in ("supported", "refuted") for c in cites]
         per[r.case.id] = sum(ok) / len(ok)
     vals = [v for v in per.values() if v is not None]
     return {"value": sum(vals) / len(vals) if vals else None, "n": len(vals),
@@ -126,7 +127,7 @@ def _pct(xs: list[float], q: float) -> float | None:
 def _generated(r: Any) -> bool:
     """Does the answer show model-written text (not only quotes)? Ours falls back to the
     extractive answer when verification drops every generated sentence."""
-    backend = str(((r.answer or {}).get("backend") or {}).get("answer", ""))
+    backend = str(r.answer.backend.get("answer", "")) if r.answer else ""
     return backend.startswith(("llm:", "citation-llm:")) and not backend.endswith(EMPTY)
 
 
@@ -138,7 +139,7 @@ def row_metrics(results: list[Any], scorer: Any, equivalents: tuple[frozenset[st
         return {"value": res.value, "n": res.details.get("n"), "na": res.details.get("na")}
 
     unanswerable = [r for r in results if r.case.expected == NEI]
-    cites_unanswerable = [float(bool((r.answer or {}).get("citations"))) for r in unanswerable]
+    cites_unanswerable = [float(bool(r.answer and r.answer.citations)) for r in unanswerable]
     out: dict[str, Any] = {
         "citation_precision": val(m.citation_precision(results)),
         "citation_recall": val(m.citation_recall(results)),
@@ -154,8 +155,8 @@ def row_metrics(results: list[Any], scorer: Any, equivalents: tuple[frozenset[st
                       if cites_unanswerable else None), "n": len(cites_unanswerable), "na": 0},
         "model_text_shown": {"value": sum(_generated(r) for r in results) / len(results)
                              if results else None, "n": len(results), "na": 0},
-        "answer_chars_p50": {"value": _pct([len((r.answer or {}).get("answer", ""))
-                                            for r in results], 50), "n": len(results), "na": 0},
+        "answer_chars_p50": {"value": _pct([len(r.text) for r in results], 50),
+                             "n": len(results), "na": 0},
         "latency_p50_ms": val(m.latency_p50(results)),
         "latency_p95_ms": val(m.latency_p95(results)),
     }

@@ -4,8 +4,9 @@
 the repository so that a fresh clone (CI) compares too; `make eval-baseline` refreshes it.
 `compact` keeps only what the metrics and the paired tests read (verdict, confidence, cited
 sources, answer text, scored sentences, citation validity), so the file stays small; quotes,
-reasons and timings stay in the full run folder. It is still a results.json of this harness
-(`eval.runner.load_run` reads it).
+reasons and timings stay in the full run folder. It is still a results.json of this harness:
+`eval.runner.load_run` reads it (or a full one) as `StoredCase` records, which hold what the
+metrics read of an answer; an `Answer` cannot be rebuilt from it, and need not be.
 
 `diff_lines` renders the comparison from `eval.gate.compare` for the terminal: baseline,
 current, difference with its 95% paired bootstrap interval, McNemar p, and REGRESSION where

@@ -12,24 +12,26 @@ confidence promises nothing about a verdict):
   share kept (coverage) and the accuracy of the kept ones. `aurc` is the area under the
   risk (1 - accuracy) curve: the mean risk over all cuts; lower is better.
 
-Plain functions over CaseResults; a missing confidence is treated as 0.
+Plain functions over case records (`eval.records.CaseRecord`); a stored answer without a
+confidence counts as 0.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from eval.metrics_commit import COMMITTED
-from eval.records import CaseResult, MetricResult
+from eval.records import CaseRecord, MetricResult
 
 BINS = 10
 
 
-def _committed(results: list[CaseResult]) -> list[tuple[str, float, bool]]:
+def _committed(results: Sequence[CaseRecord]) -> list[tuple[str, float, bool]]:
     out = []
     for r in results:
-        if r.answer and r.verdict in COMMITTED:
-            conf = float(r.answer.get("confidence") or 0.0)
+        if r.answered and r.verdict in COMMITTED:
+            conf = r.confidence
             out.append((r.case.id, min(1.0, max(0.0, conf)), r.verdict == r.case.expected))
     return out
 
@@ -38,7 +40,7 @@ def _bin(conf: float, bins: int) -> int:
     return min(int(conf * bins), bins - 1)
 
 
-def reliability(results: list[CaseResult], bins: int = BINS) -> list[dict[str, Any]]:
+def reliability(results: Sequence[CaseRecord], bins: int = BINS) -> list[dict[str, Any]]:
     """One row per non-empty bin: its range, count, mean confidence and accuracy."""
     rows: dict[int, list[tuple[float, bool]]] = {}
     for _, conf, ok in _committed(results):
@@ -52,7 +54,7 @@ def reliability(results: list[CaseResult], bins: int = BINS) -> list[dict[str, A
     return out
 
 
-def expected_calibration_error(results: list[CaseResult], bins: int = BINS) -> MetricResult:
+def expected_calibration_error(results: Sequence[CaseRecord], bins: int = BINS) -> MetricResult:
     items = _committed(results)
     committed = {cid for cid, _, _ in items}
     per: dict[str, float | None] = {r.case.id: None for r in results
@@ -74,7 +76,7 @@ def expected_calibration_error(results: list[CaseResult], bins: int = BINS) -> M
                          "bins": table, "overconfidence": over, "brier": brier})
 
 
-def risk_coverage(results: list[CaseResult]) -> list[dict[str, float]]:
+def risk_coverage(results: Sequence[CaseRecord]) -> list[dict[str, float]]:
     """Kept share and accuracy at every confidence cut (ties cut together)."""
     items = sorted(_committed(results), key=lambda x: -x[1])
     out = []
@@ -88,7 +90,7 @@ def risk_coverage(results: list[CaseResult]) -> list[dict[str, float]]:
     return out
 
 
-def aurc(results: list[CaseResult]) -> MetricResult:
+def aurc(results: Sequence[CaseRecord]) -> MetricResult:
     """Area under the risk-coverage curve: the mean over k of the risk of the k most
     confident committed answers (ties kept together). Lower is better."""
     items = sorted(_committed(results), key=lambda x: -x[1])

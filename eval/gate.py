@@ -9,12 +9,13 @@ when any threshold is missed or any aggregate shows a significant regression.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from eval.metrics import METRICS
-from eval.records import CaseResult, MetricResult
+from eval.records import CaseRecord, MetricResult
 from eval.stats import mcnemar, paired_bootstrap, regression
 from eval.yamlfile import SuiteError
 
@@ -105,7 +106,7 @@ def check_thresholds(metrics: dict[str, MetricResult], cfg: GateConfig,
     return rows
 
 
-def case_regressions(current: list[CaseResult], baseline: list[CaseResult],
+def case_regressions(current: Sequence[CaseRecord], baseline: Sequence[CaseRecord],
                      cur_metrics: dict[str, MetricResult],
                      base_metrics: dict[str, MetricResult]) -> list[dict[str, Any]]:
     """Cases (or pairs) that got worse on any per-case metric, with what changed."""
@@ -130,7 +131,7 @@ def case_regressions(current: list[CaseResult], baseline: list[CaseResult],
     return rows
 
 
-def compare(current: list[CaseResult], baseline: list[CaseResult],
+def compare(current: Sequence[CaseRecord], baseline: Sequence[CaseRecord],
             cur_metrics: dict[str, MetricResult], base_metrics: dict[str, MetricResult],
             cfg: GateConfig, equivalents: tuple[frozenset[str], ...] = ()) -> dict[str, Any]:
     names = [n for n in METRICS if n not in cfg.ignore]

@@ -1,4 +1,4 @@
-"""The metrics: plain functions from a list of CaseResults to a MetricResult.
+"""The metrics: plain functions from a list of case records to a MetricResult.
 
 Each returns its value, a one-line reason, and details with `n` (items counted), `na`
 (items it does not apply to — reported, never a silent NaN or a silent pass) and `per_case`
@@ -6,12 +6,14 @@ Each returns its value, a one-line reason, and details with `n` (items counted),
 
 Nothing here calls the engine or a judge: judge-dependent inputs (sentence support,
 citation validity) were computed by `eval/scoring.py` and stored on the CaseResult.
+They read a case through `eval.records.CaseRecord` (verdict, confidence, text, cited
+sources), so a stored run (`StoredCase`) is measured the same way as this one.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +21,7 @@ import numpy as np
 
 from eval.calibration import aurc, expected_calibration_error
 from eval.metrics_commit import wrong_commitment_rate, wrong_commitments
-from eval.records import CaseResult, MetricResult
+from eval.records import CaseRecord, MetricResult
 from rag.types import VERDICTS
 
 NEI = "not_enough_info"
@@ -39,7 +41,7 @@ def _result(per_case: dict[str, float | None], reason: str, **extra: Any) -> Met
     return MetricResult(value, text, {"n": n, "na": na, "per_case": per_case, **extra})
 
 
-def _rank(r: CaseResult) -> int | None:
+def _rank(r: CaseRecord) -> int | None:
     gold = set(r.case.sources)
     for i, s in enumerate(r.cited_sources(), 1):
         if s in gold:
@@ -47,7 +49,7 @@ def _rank(r: CaseResult) -> int | None:
     return None
 
 
-def hit_at_k(results: list[CaseResult], k: int = 1) -> MetricResult:
+def hit_at_k(results: Sequence[CaseRecord], k: int = 1) -> MetricResult:
     """A gold source among the first k cited sources (the answer's evidence ranking);
     n/a for cases with no gold sources."""
     per: dict[str, float | None] = {}
@@ -57,7 +59,7 @@ def hit_at_k(results: list[CaseResult], k: int = 1) -> MetricResult:
     return _result(per, f"gold source within the first {k} cited sources")
 
 
-def mrr(results: list[CaseResult]) -> MetricResult:
+def mrr(results: Sequence[CaseRecord]) -> MetricResult:
     per: dict[str, float | None] = {}
     for r in results:
         rank = _rank(r)
@@ -65,13 +67,13 @@ def mrr(results: list[CaseResult]) -> MetricResult:
     return _result(per, "mean reciprocal rank of the first gold source among cited sources")
 
 
-def citation_validity(results: list[CaseResult]) -> MetricResult:
+def citation_validity(results: Sequence[CaseRecord]) -> MetricResult:
     """Every [n] resolves and every quote == source[start:end]; n/a without citations."""
     per: dict[str, float | None] = {}
     problems: dict[str, list[str]] = {}
     for r in results:
         v = r.validity
-        if not r.answer or not v or (v.get("n_citations", 0) == 0 and v.get("valid", True)):
+        if not r.answered or not v or (v.get("n_citations", 0) == 0 and v.get("valid", True)):
             per[r.case.id] = None
             continue
         per[r.case.id] = float(bool(v["valid"]))
@@ -81,11 +83,11 @@ def citation_validity(results: list[CaseResult]) -> MetricResult:
                    problems=problems)
 
 
-def _scored(r: CaseResult) -> list[dict[str, Any]]:
+def _scored(r: CaseRecord) -> list[dict[str, Any]]:
     return [s for s in r.sentences if s.get("role") != "frame"]
 
 
-def _statement_share(results: list[CaseResult], flag: str) -> dict[str, float | None]:
+def _statement_share(results: Sequence[CaseRecord], flag: str) -> dict[str, float | None]:
     """Per case: the share of scored statements with `flag` set; None when there are none."""
     per: dict[str, float | None] = {}
     for r in results:
@@ -95,14 +97,14 @@ def _statement_share(results: list[CaseResult], flag: str) -> dict[str, float | 
     return per
 
 
-def citation_recall(results: list[CaseResult]) -> MetricResult:
+def citation_recall(results: Sequence[CaseRecord]) -> MetricResult:
     """ALCE recall: share of an answer's statements fully supported by their own citations
     (a statement without citations counts as unsupported); n/a for answers with none."""
     return _result(_statement_share(results, "supported"),
                    "statements supported by their own citations (ALCE recall)")
 
 
-def citation_precision(results: list[CaseResult]) -> MetricResult:
+def citation_precision(results: Sequence[CaseRecord]) -> MetricResult:
     """ALCE precision: share of citations that are needed (support alone, or the rest does
     not support without them) in supported statements; n/a for answers with no citation."""
     per: dict[str, float | None] = {}
@@ -112,14 +114,14 @@ def citation_precision(results: list[CaseResult]) -> MetricResult:
     return _result(per, "citations that support their statement (ALCE precision)")
 
 
-def faithfulness(results: list[CaseResult]) -> MetricResult:
+def faithfulness(results: Sequence[CaseRecord]) -> MetricResult:
     """Supported answer statements / all statements, per answer, averaged; answers with no
     statements (refusals) are n/a and counted as such."""
     return _result(_statement_share(results, "faithful"),
                    "answer statements supported by the answer's evidence")
 
 
-def verdict_accuracy(results: list[CaseResult]) -> MetricResult:
+def verdict_accuracy(results: Sequence[CaseRecord]) -> MetricResult:
     per: dict[str, float | None] = {r.case.id: float(r.verdict == r.case.expected)
                                     for r in results}
     groups: dict[str, list[float]] = {}
@@ -131,7 +133,7 @@ def verdict_accuracy(results: list[CaseResult]) -> MetricResult:
     return _result(per, "verdict equals the expected verdict", by_group=by)
 
 
-def confusion_matrix(results: list[CaseResult]) -> dict[str, dict[str, int]]:
+def confusion_matrix(results: Sequence[CaseRecord]) -> dict[str, dict[str, int]]:
     labels = list(VERDICTS) + sorted({r.verdict for r in results} - set(VERDICTS))
     table: dict[str, dict[str, int]] = {g: dict.fromkeys(labels, 0) for g in VERDICTS}
     for r in results:
@@ -139,7 +141,7 @@ def confusion_matrix(results: list[CaseResult]) -> dict[str, dict[str, int]]:
     return table
 
 
-def verdict_macro_f1(results: list[CaseResult]) -> MetricResult:
+def verdict_macro_f1(results: Sequence[CaseRecord]) -> MetricResult:
     """Macro F1 over the verdict labels that occur as expected or predicted."""
     labels = [v for v in VERDICTS if any(r.case.expected == v or r.verdict == v
                                          for r in results)]
@@ -162,7 +164,7 @@ def verdict_macro_f1(results: list[CaseResult]) -> MetricResult:
                                       for r in results}})
 
 
-def refusal_recall(results: list[CaseResult]) -> MetricResult:
+def refusal_recall(results: Sequence[CaseRecord]) -> MetricResult:
     """Unanswerable (expected not_enough_info) cases the engine declined to answer."""
     per: dict[str, float | None] = {r.case.id: (float(r.verdict == NEI)
                                                 if r.case.expected == NEI else None)
@@ -170,7 +172,7 @@ def refusal_recall(results: list[CaseResult]) -> MetricResult:
     return _result(per, "unanswerable cases answered not_enough_info")
 
 
-def false_refusal_rate(results: list[CaseResult]) -> MetricResult:
+def false_refusal_rate(results: Sequence[CaseRecord]) -> MetricResult:
     """Answerable cases the engine refused (lower is better)."""
     per: dict[str, float | None] = {r.case.id: (float(r.verdict == NEI)
                                                 if r.case.expected != NEI else None)
@@ -178,7 +180,7 @@ def false_refusal_rate(results: list[CaseResult]) -> MetricResult:
     return _result(per, "answerable cases answered not_enough_info")
 
 
-def must_contain_recall(results: list[CaseResult]) -> MetricResult:
+def must_contain_recall(results: Sequence[CaseRecord]) -> MetricResult:
     """Must-contain regexes found in the answer text (quotes included), micro-averaged;
     n/a for cases without any."""
     per: dict[str, float | None] = {}
@@ -188,7 +190,7 @@ def must_contain_recall(results: list[CaseResult]) -> MetricResult:
         if not r.case.must_contain:
             per[r.case.id] = None
             continue
-        text = r.answer.get("answer", "") if r.answer else ""
+        text = r.text
         found = [bool(re.search(rx, text)) for rx in r.case.must_contain]
         per[r.case.id] = sum(found) / len(found)
         hit += sum(found)
@@ -204,12 +206,12 @@ def must_contain_recall(results: list[CaseResult]) -> MetricResult:
                                         "missed": missed})
 
 
-def twin_consistency(results: list[CaseResult],
+def twin_consistency(results: Sequence[CaseRecord],
                      equivalents: tuple[frozenset[str], ...] = ()) -> MetricResult:
     """en/sv twins: the same verdict from overlapping sources (translations listed in the
     suite's equivalent_sources count as one source; two refusals overlap trivially)."""
     canon = {s: min(g) for g in equivalents for s in g}
-    groups: dict[str, list[CaseResult]] = {}
+    groups: dict[str, list[CaseRecord]] = {}
     for r in results:
         if r.case.pair:
             groups.setdefault(r.case.pair, []).append(r)
@@ -229,9 +231,9 @@ def twin_consistency(results: list[CaseResult],
                    unit="pair", same_verdict=same_verdict)
 
 
-def _latency(results: list[CaseResult], q: float) -> MetricResult:
-    vals = [r.latency_ms for r in results if r.answer is not None]
-    per: dict[str, float | None] = {r.case.id: (r.latency_ms if r.answer is not None else None)
+def _latency(results: Sequence[CaseRecord], q: float) -> MetricResult:
+    vals = [r.latency_ms for r in results if r.answered]
+    per: dict[str, float | None] = {r.case.id: (r.latency_ms if r.answered else None)
                                     for r in results}
     if not vals:
         return MetricResult(None, f"latency p{q:g}: n/a (no answers)",
@@ -241,11 +243,11 @@ def _latency(results: list[CaseResult], q: float) -> MetricResult:
                         {"n": len(vals), "na": len(per) - len(vals), "per_case": per})
 
 
-def latency_p50(results: list[CaseResult]) -> MetricResult:
+def latency_p50(results: Sequence[CaseRecord]) -> MetricResult:
     return _latency(results, 50)
 
 
-def latency_p95(results: list[CaseResult]) -> MetricResult:
+def latency_p95(results: Sequence[CaseRecord]) -> MetricResult:
     return _latency(results, 95)
 
 
@@ -280,12 +282,12 @@ METRICS: dict[str, Metric] = {
 }
 
 
-def compute(name: str, results: list[CaseResult],
+def compute(name: str, results: Sequence[CaseRecord],
             equivalents: tuple[frozenset[str], ...] = ()) -> MetricResult:
     m = METRICS[name]
     return m.fn(results, equivalents) if m.needs_equivalents else m.fn(results)
 
 
-def compute_all(results: list[CaseResult],
+def compute_all(results: Sequence[CaseRecord],
                 equivalents: tuple[frozenset[str], ...] = ()) -> dict[str, MetricResult]:
     return {name: compute(name, results, equivalents) for name in METRICS}

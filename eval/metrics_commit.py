@@ -11,14 +11,15 @@ the headline metric of the release gate, measured over committed answers only:
   where the truth is not_enough_info) and `conflict` (anything involving conflicting).
 - `label_table`: per-verdict precision and recall, printed beside it.
 
-Plain functions over CaseResults, like `eval/metrics.py`; nothing here calls the engine.
+Plain functions over case records, like `eval/metrics.py`; nothing here calls the engine.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from eval.records import CaseResult, MetricResult
+from eval.records import CaseRecord, MetricResult
 from rag.types import VERDICTS
 
 NEI = "not_enough_info"
@@ -37,7 +38,7 @@ def kind_of_wrong(expected: str, got: str) -> str | None:
     return "conflict"
 
 
-def _split(results: list[CaseResult]) -> dict[str, Any]:
+def _split(results: Sequence[CaseRecord]) -> dict[str, Any]:
     kinds: dict[str, list[str]] = {"swap": [], "on_nei": [], "conflict": []}
     for r in results:
         k = kind_of_wrong(r.case.expected, r.verdict)
@@ -46,7 +47,7 @@ def _split(results: list[CaseResult]) -> dict[str, Any]:
     return {"split": {k: len(v) for k, v in kinds.items()}, "wrong_ids": kinds}
 
 
-def wrong_commitment_rate(results: list[CaseResult]) -> MetricResult:
+def wrong_commitment_rate(results: Sequence[CaseRecord]) -> MetricResult:
     per: dict[str, float | None] = {}
     for r in results:
         per[r.case.id] = (None if r.verdict not in COMMITTED
@@ -67,7 +68,7 @@ def wrong_commitment_rate(results: list[CaseResult]) -> MetricResult:
                                         "per_case": per, "wrong": n_wrong, **extra})
 
 
-def wrong_commitments(results: list[CaseResult]) -> MetricResult:
+def wrong_commitments(results: Sequence[CaseRecord]) -> MetricResult:
     """The count: every case is a unit (1 = committed and wrong), so it can be resampled."""
     per: dict[str, float | None] = {
         r.case.id: float(kind_of_wrong(r.case.expected, r.verdict) is not None)
@@ -84,7 +85,7 @@ def wrong_commitments(results: list[CaseResult]) -> MetricResult:
                         {"n": len(per), "na": 0, "per_case": per, **extra})
 
 
-def label_table(results: list[CaseResult]) -> dict[str, dict[str, float | int | None]]:
+def label_table(results: Sequence[CaseRecord]) -> dict[str, dict[str, float | int | None]]:
     """Per verdict label: precision (None when never predicted), recall (None when never
     expected), how often predicted and expected."""
     out: dict[str, dict[str, float | int | None]] = {}

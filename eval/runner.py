@@ -27,7 +27,7 @@ from eval.dataset import LabelPair, Suite
 from eval.judges import SupportScorer, describe
 from eval.meta import meta_evaluate
 from eval.metrics import compute_all
-from eval.records import CaseResult
+from eval.records import CaseResult, StoredCase
 from rag.errors import FactCheckError
 from rag.types import Answer
 
@@ -81,11 +81,15 @@ def ask_all(engine: Engine, suites: list[Suite], progress: bool = True) -> list[
     for case in tqdm(cases, desc="cases", unit="case", disable=not progress):
         t0 = time.perf_counter()
         try:
-            answer: dict[str, Any] | None = engine.ask(case.text).to_dict()
+            answer: Answer | None = engine.ask(case.text)
             error = ""
         except FactCheckError as exc:  # an input the engine rejects is a wrong answer
             answer, error = None, f"{type(exc).__name__}: {exc}"
-        out.append(CaseResult(case, answer, (time.perf_counter() - t0) * 1000, error))
+        ms = (time.perf_counter() - t0) * 1000
+        # scored as the contract delivers it (rounded; sentence roles as a reader of the
+        # JSON restores them), so that a results.json read back scores the same
+        answer = Answer.from_dict(answer.to_dict()) if answer else None
+        out.append(CaseResult(case, answer, ms, error))
     return out
 
 
@@ -125,7 +129,7 @@ def run_suites(engine: Engine, suites: list[Suite], scorer: SupportScorer,
     if labels:
         for j in [scorer, *(extra_judges or [])]:
             meta[j.name] = meta_evaluate(j, labels, progress)
-    backend: dict[str, Any] = next((r.answer["backend"] for r in results if r.answer), {})
+    backend: dict[str, Any] = next((r.answer.backend for r in results if r.answer), {})
     stats = scorer.stats() if hasattr(scorer, "stats") else {}
     return {
         "schema": SCHEMA,
@@ -146,8 +150,10 @@ def run_suites(engine: Engine, suites: list[Suite], scorer: SupportScorer,
     }
 
 
-def load_run(path: Path) -> tuple[dict[str, Any], list[CaseResult]]:
-    """A stored results.json (or the folder holding one) and its case records."""
+def load_run(path: Path) -> tuple[dict[str, Any], list[StoredCase]]:
+    """A stored results.json (or the folder holding one, or a compact baseline) and its
+    case records as the metrics read them (`StoredCase`: no Answers, which a compact
+    baseline could not rebuild)."""
     import json
 
     from eval.yamlfile import SuiteError
@@ -160,4 +166,4 @@ def load_run(path: Path) -> tuple[dict[str, Any], list[CaseResult]]:
         raise SuiteError(f"{path}: cannot read a run: {exc}") from exc
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise SuiteError(f"{path}: not a results.json of this harness (schema {SCHEMA})")
-    return data, [CaseResult.from_dict(c) for c in data.get("cases", [])]
+    return data, [StoredCase.from_dict(c) for c in data.get("cases", [])]

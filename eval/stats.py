@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from eval.metrics import METRICS, compute
-from eval.records import CaseResult
+from eval.records import CaseRecord
 
 
 def mcnemar(before: dict[str, float | None], after: dict[str, float | None]) -> dict[str, Any]:
@@ -35,21 +36,21 @@ def mcnemar(before: dict[str, float | None], after: dict[str, float | None]) -> 
     return {"n": len(common), "one_to_zero": b, "zero_to_one": c, "p": p}
 
 
-def _units(results: list[CaseResult]) -> dict[str, list[CaseResult]]:
-    units: dict[str, list[CaseResult]] = {}
+def _units(results: Sequence[CaseRecord]) -> dict[str, list[CaseRecord]]:
+    units: dict[str, list[CaseRecord]] = {}
     for r in results:
         units.setdefault(r.case.pair or f"case:{r.case.id}", []).append(r)
     return units
 
 
-def _copy(rs: list[CaseResult], k: int) -> list[CaseResult]:
+def _copy(rs: list[CaseRecord], k: int) -> list[CaseRecord]:
     """Rename a resampled unit so that its k-th copy is a distinct case (and pair)."""
     return [replace(r, case=replace(r.case, id=f"{r.case.id}#{k}",
                                     pair=f"{r.case.pair}#{k}" if r.case.pair else None))
             for r in rs]
 
 
-def paired_bootstrap(current: list[CaseResult], baseline: list[CaseResult],
+def paired_bootstrap(current: Sequence[CaseRecord], baseline: Sequence[CaseRecord],
                      names: list[str], equivalents: tuple[frozenset[str], ...] = (),
                      resamples: int = 1000, seed: int = 0) -> dict[str, dict[str, Any]]:
     """95% bootstrap interval of (current - baseline) for each metric in `names`."""

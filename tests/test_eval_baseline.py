@@ -14,16 +14,14 @@ from eval.dataset import Case
 from eval.metrics import compute_all
 from eval.records import CaseResult
 from eval.runner import SCHEMA, load_run
+from rag.types import Answer, Citation
 
 
 def res(cid: str, expected: str, got: str, conf: float = 0.7) -> CaseResult:
     case = Case(cid, f"query {cid}", "en", "claim", expected, ("001_a",))  # type: ignore[arg-type]
-    answer = {"query": case.text, "lang": "en", "kind": "claim", "verdict": got,
-              "confidence": conf, "answer": "Yes [1]",
-              "citations": [{"n": 1, "source": "001_a", "chunk_id": "c", "quote": "q" * 500,
-                             "start": 0, "end": 500, "stance": "supports", "reason": "r",
-                             "title": "t", "lang": "en"}],
-              "sentences": [], "timings_ms": {"total": 1}}
+    answer = Answer(case.text, "en", "claim", got, conf, "Yes [1]",  # type: ignore[arg-type]
+                    (Citation(1, "001_a", "c", "q" * 500, 0, 500, "supports", "r", "t", "en"),),
+                    (), timings_ms={"total": 1})
     return CaseResult(case, answer, 5.0, "",
                       ({"text": "Yes", "role": "verdict", "claim": "long claim", "want": [],
                         "citations": [1], "supported": True, "faithful": True,

@@ -10,13 +10,13 @@ from eval import metrics_commit as wc
 from eval.dataset import Case
 from eval.metrics import METRICS, compute_all
 from eval.records import CaseResult
+from rag.types import Answer
 
 
 def res(cid: str, expected: str, got: str, conf: float = 0.5) -> CaseResult:
     sources = () if expected == "not_enough_info" else ("001_a",)
     case = Case(cid, f"query {cid}", "en", "claim", expected, sources)  # type: ignore[arg-type]
-    answer = {"query": case.text, "verdict": got, "confidence": conf, "answer": "",
-              "citations": [], "sentences": []}
+    answer = Answer(case.text, "en", "claim", got, conf, "", (), ())  # type: ignore[arg-type]
     return CaseResult(case, answer, 1.0)
 
 

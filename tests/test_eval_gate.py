@@ -14,6 +14,7 @@ from eval.metrics import compute_all
 from eval.records import CaseResult
 from eval.stats import mcnemar, paired_bootstrap
 from eval.yamlfile import SuiteError
+from rag.types import Answer, Citation
 
 SRC = "001_0f2719b2d72ad6a5"
 
@@ -25,9 +26,9 @@ def run(verdicts: dict[str, str], expected: str = "supported",
         pair = f"p{i // 2}" if pairs else None
         case = Case(cid, f"q {cid}", "en" if i % 2 == 0 else "sv", "claim", expected,  # type: ignore[arg-type]
                     (SRC,), (), (), pair)
-        answer = {"query": case.text, "verdict": verdict, "answer": "", "sentences": [],
-                  "citations": [{"n": 1, "source": SRC, "quote": "q", "start": 0, "end": 1,
-                                 "stance": "supports"}] if verdict != "not_enough_info" else []}
+        cites = (Citation(1, SRC, "c", "q", 0, 1, "supports", "", "t", "en"),) \
+            if verdict != "not_enough_info" else ()
+        answer = Answer(case.text, case.lang, "claim", verdict, 0.0, "", cites, ())  # type: ignore[arg-type]
         out.append(CaseResult(case, answer, 5.0))
     return out
 

@@ -31,8 +31,8 @@ def result(cid: str, expected: str = "supported", got: str = "supported",
            latency: float = 10.0, sentences: tuple[dict[str, Any], ...] = (),
            validity: dict[str, Any] | None = None, tags: tuple[str, ...] = ()) -> CaseResult:
     case = Case(cid, f"query {cid}", lang, "claim", expected, sources, must, tags, pair)  # type: ignore[arg-type]
-    answer = {"query": case.text, "verdict": got, "answer": text,
-              "citations": [cite(i + 1, s) for i, s in enumerate(cited)], "sentences": []}
+    answer = Answer(case.text, case.lang, "claim", got, 0.0, text,  # type: ignore[arg-type]
+                    tuple(Citation(**cite(i + 1, s)) for i, s in enumerate(cited)), ())
     return CaseResult(case, answer, latency, "", sentences, validity or {})
 
 

@@ -12,14 +12,14 @@ from eval.metrics import compute_all
 from eval.records import CaseResult
 from eval.report import html_report, markdown
 from eval.runner import SCHEMA
+from rag.types import Answer
 
 
 def res(cid: str, expected: str, got: str, conf: float, lang: str = "en",
         tags: tuple[str, ...] = ()) -> CaseResult:
     sources = () if expected == "not_enough_info" else ("001_a",)
     case = Case(cid, f"<b>query</b> {cid}", lang, "claim", expected, sources, (), tags)  # type: ignore[arg-type]
-    answer = {"query": case.text, "verdict": got, "confidence": conf, "answer": "",
-              "citations": [], "sentences": []}
+    answer = Answer(case.text, case.lang, "claim", got, conf, "", (), ())  # type: ignore[arg-type]
     return CaseResult(case, answer, 3.0)
 
 
