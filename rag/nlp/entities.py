@@ -4,8 +4,8 @@ whether a name is mentioned in a text's words (in either language).
 - `entities`: capitalised or all-caps words that are not function words;
 - `CAP_RUN`: runs of up to three capitalised words ("North Atlantic Treaty"), the phrases
   `rag.judge.names` compares by meaning across languages;
-- `country_aliases` / `country_names`: pycountry's ISO 3166 names with their Swedish
-  translations, built once from one table;
+- `country_aliases` / `country_names` / `country_short_names`: pycountry's ISO 3166 names
+  with their Swedish translations, built once from one table;
 - `entity_found`: a name among a text's match keys (`rag.nlp.align.sentence_keys`).
 
 What it does not do: decide whether a name is where a claim puts it (`rag.judge`), or
@@ -84,9 +84,16 @@ def country_aliases() -> dict[str, frozenset[str]]:
 
 
 @lru_cache(maxsize=1)
+def country_short_names() -> tuple[frozenset[str], ...]:
+    """Per country, its short names (no official ones), en and sv (en only where the
+    Swedish names did not load), lower-cased."""
+    return tuple(short for short, _ in _countries()[1])
+
+
+@lru_cache(maxsize=1)
 def country_names() -> frozenset[str]:
     """Every short country name (no official ones), en and sv, lower-cased."""
-    return frozenset(n for short, _ in _countries()[1] for n in short)
+    return frozenset(n for short in country_short_names() for n in short)
 
 
 def entity_found(entity: str, keys: frozenset[str]) -> bool:
