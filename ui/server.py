@@ -21,10 +21,28 @@ def create_server(checker: Any, *, auth: tuple[str, str] | None = None,
     from ui.api import create_api
     from ui.app import create_app
 
+    from ui.limits import LimitsMiddleware
+
     svc = service or Service(checker, Gate(concurrency, max_queue))
     blocks = create_app(checker, service=svc)
-    return create_api(checker, blocks, svc, auth=auth, concurrency=concurrency,
-                      max_queue=max_queue, host=host, port=port)
+    app = create_api(checker, blocks, svc, auth=auth, concurrency=concurrency,
+                     max_queue=max_queue, host=host, port=port)
+    # outermost: the body limit holds on Gradio's routes too, before anything reads a body
+    names = frozenset(fn.api_name for fn in getattr(blocks, "fns", {}).values()
+                      if isinstance(getattr(fn, "api_name", None), str))
+    app.add_middleware(LimitsMiddleware, endpoints=names)
+    return app
+
+
+def uvicorn_config(app: Any, host: str = "127.0.0.1", port: int = 7860) -> Any:
+    """uvicorn's settings for the server: the h11 protocol with a deadline on request
+    headers (`ui.limits`), quiet logs."""
+    import uvicorn
+
+    from ui.limits import DeadlineH11Protocol
+
+    return uvicorn.Config(app, host=host, port=port, log_level="warning",
+                          http=DeadlineH11Protocol, lifespan="on")
 
 
 def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
@@ -48,4 +66,4 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> Non
     shown = f"[{host}]" if ":" in host else host
     print(f"factcheck: chat UI on http://{shown}:{port}/ — HTTP API under /api and /v1"
           + (" (basic auth on)" if auth else ""), file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.Server(uvicorn_config(app, host, port)).run()
