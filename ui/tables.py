@@ -33,7 +33,7 @@ def claims_html(answers: Sequence[Answer], docs: Mapping[str, Document],
             more = (f'<details class="fc-claim-evidence"><summary>All evidence '
                     f"({len(a.citations)})</summary>{evidence_html(a, docs, key)}</details>")
         else:
-            lead, more = '<span class="fc-none">no passage in the articles</span>', ""
+            lead, more = '<span class="fc-none">no passage close to this in the articles</span>', ""
         rows.append(f'<tr class="fc-claim" data-verdict="{esc(a.verdict)}">'
                     f'<td class="fc-num">{i}</td><td class="fc-claim-text">{esc(a.query)}</td>'
                     f'<td class="fc-claim-verdict">{badge(a.verdict, a.confidence)}</td>'
