@@ -20,7 +20,6 @@ def create_server(checker: Any, *, auth: tuple[str, str] | None = None,
     """The FastAPI app serving the API routes with the Gradio UI mounted at `/`."""
     from ui.api import create_api
     from ui.app import create_app
-
     from ui.limits import LimitsMiddleware
 
     svc = service or Service(checker, Gate(concurrency, max_queue))
