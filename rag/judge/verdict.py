@@ -4,10 +4,15 @@ Each source (article) counts once per side, with its strongest judgement. A side
 is the sum of its sources' scores. `conflicting` needs credible evidence on both sides
 from different sources, with the weaker side carrying at least a third of the stronger
 side's weight; otherwise the stronger side wins. No judged evidence -> not_enough_info.
+
+With a `Calibration` (`rag.judge.calibration`) the confidence is the calibrated one, and a
+verdict whose calibrated confidence is under the commit bar becomes not_enough_info: the
+leaning is named in the reason, no evidence is cited for it.
 """
 
 from __future__ import annotations
 
+from rag.judge.calibration import Calibration
 from rag.types import Evidence, Verdict, VerdictLabel
 
 CREDIBLE = 0.55
@@ -24,7 +29,20 @@ def _side(evidence: list[Evidence], stance: str) -> dict[str, float]:
     return best
 
 
-def aggregate(evidence: list[Evidence]) -> Verdict:
+def aggregate(evidence: list[Evidence], calibration: Calibration | None = None) -> Verdict:
+    verdict = _aggregate(evidence)
+    if calibration is None or verdict.label == "not_enough_info":
+        return verdict
+    confidence = round(calibration(verdict.confidence), 4)
+    if not calibration.commits(confidence):
+        return Verdict("not_enough_info", 0.0, (),
+                       f"{verdict.reason}, but the evidence leans {verdict.label} with "
+                       f"confidence {confidence:.2f}, under the {calibration.commit:.2f} "
+                       f"needed to commit")
+    return Verdict(verdict.label, confidence, verdict.evidence, verdict.reason)
+
+
+def _aggregate(evidence: list[Evidence]) -> Verdict:
     sup, ref = _side(evidence, "supports"), _side(evidence, "refutes")
     w_sup, w_ref = sum(sup.values()), sum(ref.values())
     ordered = sorted((e for e in evidence if e.judgement.stance != "neutral"
