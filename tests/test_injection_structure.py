@@ -22,7 +22,7 @@ import pytest
 import requests
 from conftest import SEEDS, run_cli, serve_app
 from injection_corpus import CONTROL, CONTROL_CLAIMS, leaked, make_trigger
-from poisoned_corpus import NON_STATEMENTS, articles, cyrillic, write_articles
+from poisoned_corpus import NON_STATEMENTS, PROBES, articles, cyrillic, write_articles
 from test_injection import assert_answer_clean, assert_clean, streamed, unescaped
 
 from rag.config import Settings
@@ -202,6 +202,14 @@ def test_python_api_answers_stay_clean_and_verdicts_do_not_move(poisoned2, check
         assert answer.verdict == control_verdicts[q], (q, answer.verdict)
         text, _ = streamed(poisoned2, q)
         assert_clean(text, trigger, "stream")
+    poisoned_ids = {a.doc_id for a in articles(trigger)}
+    cited = 0
+    for q in PROBES:  # the poisoned articles' own news, injections beside it
+        answer = poisoned2.ask(q)
+        assert_answer_clean(answer, poisoned2, trigger)
+        _assert_no_non_statement_cited(answer)
+        cited += any(c.source in poisoned_ids for c in answer.citations)
+    assert cited >= len(PROBES) // 2, cited
     claims = poisoned2.check(CONTROL_CLAIMS)
     assert [a.verdict for a in claims] == [a.verdict for a in checker.check(CONTROL_CLAIMS)]
     for a in claims:
@@ -228,7 +236,7 @@ def test_cli_and_http_never_carry_the_trigger(index2, poisoned2, trigger):
     assert_clean(cli.stdout + cli.stderr, trigger, "CLI")
     bodies = []
     with serve_app(create_server(poisoned2)) as url:
-        for q in CONTROL[:2]:
+        for q in [*CONTROL[:2], *PROBES]:
             r = requests.post(f"{url}/api/ask", json={"query": q}, timeout=120)
             assert r.status_code == 200
             bodies.append(r.text)
