@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup ingest chat test test-fast lint clean llm-install llm-server eval eval-dev eval-baseline eval-external browser \
+.PHONY: setup ingest chat test test-fast lint clean llm-install llm-server eval eval-dev eval-followups eval-baseline eval-external browser \
 	bench bench-full
 
 $(STAMP): pyproject.toml
@@ -91,6 +91,11 @@ eval-external: setup
 # the dev suite (tune on it): no gate thresholds, same report
 eval-dev: setup
 	$(BIN)/factcheck eval run eval/suites/dev.yaml --data-dir runs/eval-index --ingest --no-gate
+
+# the follow-up suite (issue 17): two- and three-turn conversations, each follow-up asked
+# after its earlier turns; standalone_accuracy scores the rewrite, verdict_accuracy the answer
+eval-followups: setup
+	$(BIN)/factcheck eval run eval/suites/followups.yaml --data-dir runs/eval-index --ingest --no-gate
 
 # Benchmarks (docs/PERFORMANCE.md): tables on stdout, JSON in bench/results/. `bench` is the
 # quick set (under 10 minutes on 2 cores); `bench-full` adds 100k chunks, the real embedder

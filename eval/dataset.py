@@ -30,13 +30,17 @@ DEV_TAGS = ("unanswerable", "cross-lingual", "numeric", "negation", "entity-swap
 # tags so that neither suite's per-tag figures are mistaken for the other's
 GATE_TAGS = ("conditional", "attribution", "sv-verb-first", "cross-language", "hedge",
              "numbers", "titles-capitalised", "paraphrase", "disagreement")
-TAGS = DEV_TAGS + GATE_TAGS
+# the follow-up suite's (eval/suites/followups.yaml): what the follow-up leaves to the
+# conversation — a pronoun, an elided part, a "what about X" that swaps one entity for another
+FOLLOWUP_TAGS = ("pronoun", "ellipsis", "what-about", "role", "three-turn")
+TAGS = DEV_TAGS + GATE_TAGS + FOLLOWUP_TAGS
 LANGS = ("en", "sv")
 KINDS = ("question", "claim")
 SUPPORT_LABELS = ("supported", "refuted", "unsupported")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _CASE_FIELDS = {"id": str, "text": str, "lang": str, "kind": str, "expected": str,
-                "sources": list, "must_contain": list, "tags": list, "pair": str, "note": str}
+                "sources": list, "must_contain": list, "tags": list, "pair": str, "note": str,
+                "history": list, "standalone": str}
 _REQUIRED = ("id", "text", "lang", "kind", "expected")
 
 SupportLabel = Literal["supported", "refuted", "unsupported"]
@@ -54,6 +58,10 @@ class Case:
     tags: tuple[str, ...] = ()
     pair: str | None = None
     note: str = ""
+    # a follow-up: the earlier user turns (oldest first), asked in turn with the engine's
+    # answers as the assistant turns, and the standalone question `text` should become
+    history: tuple[str, ...] = ()
+    standalone: str = ""
     suite: str = ""
     where: str = ""  # file:line, for messages
 
@@ -148,13 +156,19 @@ def _check_case(raw: dict[str, Any], where: str, errors: list[str]) -> Case | No
         err(None, f"a case expected {body['expected']!r} must name its gold sources")
     if not str(body["text"]).strip():
         err("text", "text is empty")
+    if body.get("standalone") and not body.get("history"):
+        err("standalone", "standalone is the expected rewrite of a follow-up: the case needs "
+                          "a history")
+    if any(not h.strip() for h in body.get("history") or []):
+        err("history", "a history turn is empty")
     if len(errors) > n:
         return None
     return Case(id=cid, text=body["text"], lang=body["lang"], kind=body["kind"],
                 expected=body["expected"], sources=tuple(sources),
                 must_contain=tuple(body.get("must_contain") or ()),
                 tags=tuple(body.get("tags") or ()), pair=body.get("pair"),
-                note=body.get("note") or "", where=where)
+                note=body.get("note") or "", history=tuple(body.get("history") or ()),
+                standalone=body.get("standalone") or "", where=where)
 
 
 def load_suite(path: Path, errors: list[str] | None = None) -> Suite:

@@ -133,6 +133,60 @@ def verdict_accuracy(results: Sequence[CaseRecord]) -> MetricResult:
     return _result(per, "verdict equals the expected verdict", by_group=by)
 
 
+# prepositions that mark a role (destination, place, source, time); "of"/"av" are left out:
+# "how many of them" and "how many soldiers" ask the same
+_ROLE_PREPS = frozenset({
+    "to", "in", "into", "inside", "within", "on", "at", "from", "for", "with", "against",
+    "by", "about", "after", "before", "outside", "over", "under", "since", "till", "i",
+    "inom", "inne", "på", "från", "för", "med", "mot", "om", "efter", "före", "utanför",
+    "över", "hos", "vid", "sedan", "sen"})
+
+
+def _content_words(text: str) -> list[tuple[str, str]]:
+    """The words a standalone question is compared by, each with the role preposition
+    among the three words before it ("" when none): function words dropped (so "the"/"a"
+    and their Swedish kin do not count), but negations, question words and all-caps names
+    ("US", not the pronoun "us") kept; possessive -'s dropped."""
+    from rag.nlp.lexicon import NEGATIONS, WH_WORDS, all_of
+    from rag.nlp.text import WORD_RE, stopwords
+
+    drop = (stopwords("en") | stopwords("sv")) - all_of(NEGATIONS) - all_of(WH_WORDS)
+    toks = WORD_RE.findall(text.replace("’", "'"))
+    out = []
+    for i, w in enumerate(toks):
+        low = re.sub(r"'s$", "", w.lower())
+        if (len(w) > 1 and w.isupper()) or low not in drop:
+            prep = next((t.lower() for t in reversed(toks[max(0, i - 3):i])
+                         if t.lower() in _ROLE_PREPS), "")
+            out.append((prep, low))
+    return sorted(out)
+
+
+def standalone_match(got: str, want: str) -> bool:
+    """Is the engine's standalone question the expected one? The same content words, each
+    governed by the same preposition, in any order: the prepositions keep roles apart
+    ("France … to Ukraine" is not "the US … to France"), while word order ("in Ukraine in
+    March" or "in March in Ukraine"), function words, case and punctuation are free."""
+    return _content_words(got) == _content_words(want)
+
+
+def standalone_accuracy(results: Sequence[CaseRecord]) -> MetricResult:
+    """Follow-ups made standalone as expected (the answer's `query` against the case's
+    `standalone`); n/a for cases without one."""
+    per: dict[str, float | None] = {}
+    wrong: dict[str, dict[str, str]] = {}
+    for r in results:
+        if not r.case.standalone:
+            per[r.case.id] = None
+            continue
+        got = r.query
+        per[r.case.id] = float(standalone_match(got, r.case.standalone))
+        if not per[r.case.id]:
+            wrong[r.case.id] = {"expected": r.case.standalone, "got": got}
+    return _result(per, "follow-ups rewritten to the expected standalone question",
+                   mismatches=wrong)
+
+
 def confusion_matrix(results: Sequence[CaseRecord]) -> dict[str, dict[str, int]]:
     labels = list(VERDICTS) + sorted({r.verdict for r in results} - set(VERDICTS))
     table: dict[str, dict[str, int]] = {g: dict.fromkeys(labels, 0) for g in VERDICTS}
@@ -272,6 +326,7 @@ METRICS: dict[str, Metric] = {
     "refusal_recall": Metric(refusal_recall),
     "false_refusal_rate": Metric(false_refusal_rate, higher_is_better=False),
     "must_contain_recall": Metric(must_contain_recall, binary=False),
+    "standalone_accuracy": Metric(standalone_accuracy),
     "twin_consistency": Metric(twin_consistency, needs_equivalents=True),
     "wrong_commitment_rate": Metric(wrong_commitment_rate, higher_is_better=False),
     "wrong_commitments": Metric(wrong_commitments, higher_is_better=False, binary=False),

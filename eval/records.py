@@ -61,7 +61,7 @@ class CaseRecord(Protocol):
 
 def _case(d: dict[str, Any]) -> Case:
     c = dict(d["case"])
-    for key in ("sources", "must_contain", "tags"):
+    for key in ("sources", "must_contain", "tags", "history"):
         c[key] = tuple(c.get(key) or ())
     return Case(**c)
 

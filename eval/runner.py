@@ -35,7 +35,30 @@ SCHEMA = "factcheck-eval/1"
 
 
 class Engine(Protocol):
-    def ask(self, text: str) -> Answer: ...
+    def ask(self, text: str, history: list[Any] | None = None) -> Answer: ...
+
+
+Conversation = dict[tuple[str, ...], list[dict[str, str]]]
+
+
+def conversation(engine: Engine, turns: tuple[str, ...], memo: Conversation
+                 ) -> list[dict[str, str]]:
+    """The history a follow-up is asked with: each earlier user turn asked in turn (with the
+    history before it) and the engine's answer as the assistant turn, as a chat user would
+    have it. Shared prefixes are asked once per run (`memo`). A turn the engine rejects
+    keeps an empty answer, which condensing ignores."""
+    if not turns:
+        return []
+    if turns in memo:
+        return memo[turns]
+    before = conversation(engine, turns[:-1], memo)
+    try:
+        reply = engine.ask(turns[-1], history=before or None).answer
+    except FactCheckError:
+        reply = ""
+    memo[turns] = [*before, {"role": "user", "content": turns[-1]},
+                   {"role": "assistant", "content": reply}]
+    return memo[turns]
 
 
 def _git() -> dict[str, Any]:
@@ -78,10 +101,13 @@ def _load() -> list[float] | None:
 def ask_all(engine: Engine, suites: list[Suite], progress: bool = True) -> list[CaseResult]:
     cases = [c for s in suites for c in s.cases]
     out = []
+    memo: Conversation = {}
     for case in tqdm(cases, desc="cases", unit="case", disable=not progress):
+        history = conversation(engine, case.history, memo)  # not timed: earlier turns
         t0 = time.perf_counter()
         try:
-            answer: Answer | None = engine.ask(case.text)
+            answer: Answer | None = (engine.ask(case.text, history=history)
+                                     if history else engine.ask(case.text))
             error = ""
         except FactCheckError as exc:  # an input the engine rejects is a wrong answer
             answer, error = None, f"{type(exc).__name__}: {exc}"

@@ -166,3 +166,38 @@ def test_report_opens_in_chromium(tmp_path, seeds_index):
         browser.close()
     assert not errors, errors
     assert all(u.startswith(("file:", "data:")) for u in requests), requests
+
+
+def test_follow_up_cases_are_asked_with_their_history(tmp_path, seeds_index, capsys):
+    """A case with a history is asked after its earlier turns, and the standalone question
+    the engine made of it is scored against the expected one."""
+    p = tmp_path / "fu.yaml"
+    p.write_text("""suite: fu
+cases:
+  - id: fr
+    lang: en
+    kind: question
+    history: ["Has the US expressed interest in deploying troops to Ukraine?"]
+    text: What about France?
+    standalone: Has France expressed interest in deploying troops to Ukraine?
+    expected: supported
+    sources: [004_797c8833192f9c9f]
+  - id: lt
+    lang: en
+    kind: question
+    history: ["Has the US expressed interest in deploying troops to Ukraine?",
+              "What about France?"]
+    text: And Lithuania?
+    standalone: Has Lithuania expressed interest in deploying troops to Ukraine?
+    expected: supported
+    sources: [004_797c8833192f9c9f]
+""", encoding="utf-8")
+    code, folder = run(tmp_path, seeds_index, str(p), "--no-gate", "--no-meta")
+    assert code == 0, capsys.readouterr()
+    assert folder is not None
+    data = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    queries = {c["case"]["id"]: c["answer"]["query"] for c in data["cases"]}
+    assert "France" in queries["fr"] and "Lithuania" in queries["lt"]
+    m = data["metrics"]["standalone_accuracy"]
+    assert m["details"]["n"] == 2 and m["value"] is not None
+    assert "standalone_accuracy" in capsys.readouterr().out

@@ -15,6 +15,7 @@ from eval.yamlfile import SuiteError
 
 DEV = ROOT / "eval" / "suites" / "dev.yaml"
 GATE = ROOT / "eval" / "suites" / "gate.yaml"
+FOLLOWUPS = ROOT / "eval" / "suites" / "followups.yaml"
 LABELS = ROOT / "eval" / "labels"
 
 GOOD_CASE = """  - id: {id}
@@ -165,7 +166,8 @@ def test_gate_suite_is_held_out_bilingual_and_names_real_sources():
     stems = {p.stem for p in SEEDS.glob("*.txt")}
     for c in gate.cases:
         assert set(c.sources) <= stems, c.id
-    assert set(TAGS) == {t for s in (gate, dev) for c in s.cases for t in c.tags}
+    (followups,) = load_suites([FOLLOWUPS])
+    assert set(TAGS) == {t for s in (gate, dev, followups) for c in s.cases for t in c.tags}
 
 
 def test_must_contain_facts_occur_in_a_gold_source():
@@ -200,3 +202,36 @@ def test_label_file_errors(tmp_path):
         load_labels(f)
     assert f"{f}:4: unknown passage 'b'" in str(exc.value)
     assert f"{f}:5: label must be one of" in str(exc.value)
+
+
+def test_follow_up_suite_is_conversations_half_swedish_with_standalone_questions():
+    """Issue 17: at least 40 two- and three-turn conversations, half Swedish; every case a
+    follow-up with the standalone question expected; real sources; no id or text shared
+    with another suite."""
+    (fu,) = load_suites([FOLLOWUPS])
+    (dev,) = load_suites([DEV])
+    (gate,) = load_suites([GATE])
+    conversations = {c.history[0]: c.lang for c in fu.cases}
+    assert len(conversations) >= 40
+    assert collections.Counter(conversations.values())["sv"] >= len(conversations) * 0.45
+    assert all(c.history and c.standalone for c in fu.cases)
+    assert {len(c.history) for c in fu.cases} == {1, 2}  # two- and three-turn
+    stems = {p.stem for p in SEEDS.glob("*.txt")}
+    for c in fu.cases:
+        assert set(c.sources) <= stems, c.id
+    others = {c.id for c in dev.cases} | {c.id for c in gate.cases}
+    assert not {c.id for c in fu.cases} & others
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ("    standalone: Has France sent trainers?\n", "needs a history"),
+    ('    history: ["  "]\n    standalone: x\n', "history turn is empty"),
+    ("    history: Has the US sent trainers?\n", "must be a list of strings"),
+])
+def test_follow_up_fields_are_checked(tmp_path, extra, message):
+    p = tmp_path / "s.yaml"
+    p.write_text("suite: s\ncases:\n  - id: a\n    lang: en\n    kind: question\n"
+                 "    text: What about France?\n    expected: not_enough_info\n" + extra,
+                 encoding="utf-8")
+    with pytest.raises(SuiteError, match=message):
+        load_suite(p)

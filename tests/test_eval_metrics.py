@@ -224,3 +224,40 @@ def test_metric_registry_covers_the_issue():
         assert name in M.METRICS
     out = M.compute_all([result("a")])
     assert all(isinstance(v.details.get("per_case"), dict) for v in out.values())
+
+
+def test_standalone_match_counts_roles_not_word_order():
+    want = "Has France expressed interest in deploying troops to Ukraine?"
+    assert M.standalone_match("has France expressed interest in deploying troops to Ukraine",
+                              want)
+    assert M.standalone_match("How many NATO soldiers were there in March 2023 in Ukraine?",
+                              "How many of the NATO soldiers were there in Ukraine in March "
+                              "2023?")
+    # France as the destination is another question, and so is one with a pronoun left
+    assert not M.standalone_match("Has the US expressed interest in deploying troops to "
+                                  "France?", want)
+    assert not M.standalone_match("Has France expressed interest in deploying troops to it?",
+                                  want)
+    assert not M.standalone_match("Has France expressed interest in deploying troops to "
+                                  "Ukraine (Estonia, Ukraine)?", want)
+    # "US" the country is a content word, "us" the pronoun is not
+    assert not M.standalone_match("Has the US said so?", "Has it said so?")
+
+
+def test_standalone_accuracy_over_follow_ups_only():
+    def follow_up(cid: str, query: str, standalone: str) -> CaseResult:
+        case = Case(cid, "What about France?", "en", "question", "supported", (A,),
+                    history=("Has the US sent trainers to Ukraine?",), standalone=standalone)
+        return CaseResult(case, Answer(query, "en", "question", "supported", 0.0, "", (), ()),
+                          1.0)
+
+    right = "Has France sent trainers to Ukraine?"
+    rs = [follow_up("ok", right, right),
+          follow_up("swapped", "Has the US sent trainers to France?", right),
+          result("plain")]
+    m = M.compute_all(rs)["standalone_accuracy"]
+    assert m.value == 0.5
+    assert m.details["n"] == 2 and m.details["na"] == 1
+    assert m.details["mismatches"] == {"swapped": {"expected": right, "got":
+                                                   "Has the US sent trainers to France?"}}
+    assert M.compute_all([result("plain")])["standalone_accuracy"].value is None

@@ -1,6 +1,7 @@
 """From the user's text to the evidence a judge weighs.
 
-- `condense`: a follow-up made standalone from the chat history (rules, or the LLM);
+- `condense`: a follow-up made standalone from the chat history (the LLM, or the rules of
+  `followup`, which read the earlier question's parts through `phrases`);
 - `analyse`: language, kind, form and the proposition of a question or claim (`Query`);
 - `claims`: a pasted paragraph split into check-worthy claims;
 - `retrieve`: dense + BM25 retrieval fused into `Hit`s;

@@ -5,8 +5,9 @@ approved sending trainers?".
 Rules decide whether a message needs the conversation at all (a "what about X" shape, a
 leading "and", or pronouns with no name of its own); a standalone message is returned
 unchanged and never sent to a model. A follow-up is rewritten by the chat model when one
-is configured, else by rules: X replaces the earlier question's name of the same kind (a
-country for a country), or the last name; a pronoun question gets the earlier names.
+is configured, else by the rules of `rag.query.followup` (X takes the role of the earlier
+question's part of its kind; pronouns, "there" and bare question words are resolved from
+the earlier question; nothing is appended as a list of names).
 A model's rewrite that is empty, multi-line or too long, or that the output guard objects
 to (it leaks the system prompt, or brings in a code or link the conversation never had),
 is discarded for the rules.
@@ -22,21 +23,21 @@ from collections.abc import Sequence
 from typing import Any
 
 from rag.backends.llm import ChatModel, LLMUnavailableError, Message
-from rag.nlp.entities import country_names, entities
+from rag.nlp.entities import entities
 from rag.nlp.text import words
+from rag.query.followup import asks_who_said, resolve, what_about
 from rag.safety.guard import Guard, with_canary
 from rag.types import Warning
 
 MAX_CHARS = 400
-_WHAT_ABOUT = re.compile(
-    r"^(?:and|but|so|och|men|så)?\s*(?:,\s*)?(?:what|how)\s+about\s+(?P<x>.+?)\s*[?.!]*$|"
-    r"^(?:and|but|so|och|men|så)?\s*(?:,\s*)?(?:vad\s+sägs\s+om|hur\s+är\s+det\s+med|"
-    r"hur\s+blir\s+det\s+med|än)\s+(?P<y>.+?)\s*[?.!]*$|"
-    r"^(?:and|och)\s+(?P<z>[^\s?]+(?:\s+[^\s?]+)?)\s*\?*$", re.I)
 _LEADING = re.compile(r"^(?:and|also|och|också)\b", re.I)
-# personal pronouns only: "det", "that", "there" occur in most standalone sentences too
-PRONOUNS = frozenset({"he", "she", "it", "they", "them", "his", "her", "its", "their",
-                      "han", "hon", "dem", "hans", "hennes", "dess", "deras"})
+# pronouns that refer back. "det", "that", "there" occur in most standalone sentences too,
+# so they count only in a message with no name of its own
+PRONOUNS = frozenset({"he", "she", "it", "they", "them", "him", "his", "her", "its",
+                      "their", "there", "that", "han", "hon", "den", "det", "de", "dem",
+                      "där", "detta", "hans", "hennes", "dess", "deras", "honom", "henne"})
+PERSONAL = frozenset({"he", "she", "him", "they", "them", "han", "hon", "honom", "henne",
+                      "dem"})
 
 SYSTEM = """Rewrite the user's follow-up as one standalone question, in the language of the \
 follow-up, using the conversation only to resolve what it refers to. Output only the \
@@ -70,29 +71,21 @@ def turns(history: Sequence[Any] | None) -> list[Message]:
 
 
 def needs_context(text: str) -> bool:
-    if _WHAT_ABOUT.match(text.strip()) or _LEADING.match(text.strip()):
+    """Does the message lean on the conversation? A "what about X" shape, a leading "and",
+    or no name of its own (the first word of a question is its verb, no name) with a
+    pronoun or at most three words."""
+    if what_about(text) is not None or _LEADING.match(text.strip()) or asks_who_said(text):
         return True
     toks = words(text)
-    return not entities(text) and (len(toks) <= 3 or any(t in PRONOUNS for t in toks))
-
-
-def _country(name: str) -> str | None:
-    """The country a name is (Swedish genitive -s stripped: Estlands -> Estland), or None."""
-    for form in (name, name[:-1] if name.endswith("s") else None):
-        if form and form.lower() in country_names():
-            return form
-    return None
-
-
-def _substitute(previous: str, new: str) -> str:
-    names = [e for e in entities(previous) if e.lower() not in new.lower()]
+    names = entities(text, skip_initial=True)
     if not names:
-        return f"{previous.rstrip(' ?')} — {new}?"
-    target = names[-1]
-    if _country(new):
-        target = next((c for e in names if (c := _country(e))), target)
-    # a Swedish genitive keeps its -s: "Estlands parlament" -> "Litauens parlament"
-    return re.sub(rf"\b{re.escape(target)}(?=s?\b)", new, previous, count=1)
+        return len(toks) <= 3 or any(t in PRONOUNS for t in toks)
+    # a personal pronoun before any name of the message's own has its antecedent earlier
+    # in the conversation ("What did he accuse the West of?"); after one, it may be that
+    # name ("Did Kallas say they …")
+    own = {n.lower() for n in names}
+    first = next((i for i, t in enumerate(toks) if re.sub(r"'s$", "", t) in own), len(toks))
+    return any(t in PERSONAL for t in toks[:first])
 
 
 def by_rules(text: str, history: Sequence[Any] | None) -> str:
@@ -107,16 +100,7 @@ def _rules_one(text: str, previous: str) -> str:
     text = " ".join(text.split())
     if not needs_context(text):
         return text
-    m = _WHAT_ABOUT.match(text)
-    if m:
-        new = (m.group("x") or m.group("y") or m.group("z")).strip(" ?.!")
-        return _substitute(previous, new[:1].upper() + new[1:] if entities(new) else new)
-    names = [e for e in entities(previous) if e.lower() not in text.lower()]
-    body = _LEADING.sub("", text).strip(" ,")
-    if not names:
-        return body
-    return f"{body.rstrip(' ?.!')} ({', '.join(names)})?" if body.endswith("?") \
-        else f"{body.rstrip('.')} ({', '.join(names)})."
+    return resolve(text, previous)
 
 
 def _valid(rewrite: str) -> str | None:
