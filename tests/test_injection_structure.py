@@ -22,8 +22,16 @@ import pytest
 import requests
 from conftest import SEEDS, run_cli, serve_app
 from injection_corpus import CONTROL, CONTROL_CLAIMS, leaked, make_trigger
+from llm_helpers import Scripted
 from poisoned_corpus import NON_STATEMENTS, PROBES, articles, cyrillic, write_articles
-from test_injection import assert_answer_clean, assert_clean, streamed, unescaped
+from test_injection import (
+    assert_answer_clean,
+    assert_clean,
+    llm_checker,
+    obeying,
+    streamed,
+    unescaped,
+)
 
 from rag.config import Settings
 from rag.ingest.sources import classify_lines
@@ -250,6 +258,34 @@ def test_cli_and_http_never_carry_the_trigger(index2, poisoned2, trigger):
         r = requests.post(f"{url}/api/check", json={"text": CONTROL_CLAIMS}, timeout=120)
         assert r.status_code == 200
         bodies.append(r.text)
+        from gradio_client import Client  # the UI's own API, as a Gradio client calls it
+
+        gradio = Client(url, verbose=False, analytics_enabled=False, download_files=False)
+        for q in (CONTROL[1], PROBES[0], PROBES[3]):
+            bodies.append(json.dumps(gradio.predict(q, None, api_name="/ask")))
     for body in bodies:
         assert_clean(unescaped(body), trigger, "HTTP response")
     assert json.loads(bodies[0])["citations"]
+
+
+def test_a_model_that_obeys_what_it_reads_never_sees_an_injection(index2, poisoned2, trigger,
+                                                                  embedder, control_verdicts):
+    """The scripted model does whatever its prompt says (`test_injection.obeying`): the
+    injections never reach a prompt, so nothing it writes carries the trigger, and the
+    verdict stays the engine's."""
+    scripted = Scripted()
+    try:
+        scripted.script = obeying
+        fc = llm_checker(index2, scripted.url, embedder)
+        for q in [*PROBES, *CONTROL[:2]]:
+            answer = fc.ask(q)
+            assert_answer_clean(answer, poisoned2, trigger)
+            if q in control_verdicts:
+                assert answer.verdict == control_verdicts[q], q
+        prompts = [json.dumps(r, ensure_ascii=False) for r in scripted.requests]
+        assert len(prompts) >= len(PROBES)
+        assert not any(leaked(p, trigger) for p in prompts)
+        for n in NON_STATEMENTS:  # nor does anything that is not a statement
+            assert not any(n in p for p in prompts), n
+    finally:
+        scripted.close()
