@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import requests
+from browser_helpers import ask, browser, open_page  # noqa: F401 (browser: a fixture)
 from conftest import SEEDS, run_cli, serve_app
 from injection_corpus import CONTROL, CONTROL_CLAIMS, leaked, make_trigger
 from llm_helpers import Scripted
@@ -289,3 +290,22 @@ def test_a_model_that_obeys_what_it_reads_never_sees_an_injection(index2, poison
             assert not any(n in p for p in prompts), n
     finally:
         scripted.close()
+
+
+@pytest.mark.browser
+def test_the_chat_ui_in_chromium_shows_no_trigger(poisoned2, trigger, browser):  # noqa: F811
+    from ui.server import create_server
+
+    with serve_app(create_server(poisoned2)) as url:
+        ctx, page, problems = open_page(browser, url)
+        for q in (CONTROL[1], PROBES[0]):
+            message = ask(page, q)
+            assert message.locator(".fc-badge").count() == 1
+        panel = page.locator("#fc-evidence-panel .fc-evidence[data-key='t1']")
+        panel.locator(".fc-card").first.wait_for()
+        for d in panel.locator("details.fc-article").all():
+            d.evaluate("el => el.open = true")  # the whole article, hidden parts and all
+        content = page.content()
+        ctx.close()
+    assert problems == [], problems
+    assert_clean(content, trigger, "the page")
