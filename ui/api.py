@@ -30,6 +30,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from rag.errors import ConfigError, FactCheckError, IndexLockedError, IndexNotReadyError, InputError
+from ui import logs
 from ui import openai_compat as oai
 from ui.assets import CSS, HEAD
 from ui.service import Busy, Service, check_result, reserve_threads
@@ -235,6 +236,16 @@ class GuardMiddleware:
         await self.app(scope, replay, send)
 
 
+def noted(events: Any) -> Any:
+    """Pass a stream's events on, noting its verdict for the request's log line."""
+    from ui.service import Final
+
+    for event in events:
+        if isinstance(event, Final):
+            logs.note(verdict=event.answer.verdict)
+        yield event
+
+
 def create_api(checker: Any, blocks: Any, service: Service, *,
                auth: tuple[str, str] | None = None, concurrency: int = 2, max_queue: int = 32,
                host: str = "127.0.0.1", port: int = 7860) -> Any:
@@ -264,12 +275,14 @@ def create_api(checker: Any, blocks: Any, service: Service, *,
     @api.exception_handler(FactCheckError)
     async def on_factcheck_error(request: Request, exc: FactCheckError) -> JSONResponse:
         status, kind = status_of(exc)
+        logs.note(error=kind)  # a user's mistake (or a busy server): one log line, no trace
         headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
         return JSONResponse(error_body(str(exc), kind, status), status, headers=headers)
 
     @api.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         message, param = validation_message(list(exc.errors()))
+        logs.note(error="invalid_request_error")
         return JSONResponse(error_body(message, "invalid_request_error", 422, param), 422)
 
     @api.exception_handler(StarletteHTTPException)
@@ -280,11 +293,16 @@ def create_api(checker: Any, blocks: Any, service: Service, *,
             status, message = 422, "body: not a JSON document we can read (UTF-8, not " \
                                    "nested too deeply)"
         kind = "invalid_request_error" if status < 500 else "server_error"
+        logs.note(error=kind)
         return JSONResponse(error_body(message, kind, status), status, headers=exc.headers)
 
     @api.exception_handler(Exception)
     async def on_bug(request: Request, exc: Exception) -> JSONResponse:
-        # a bug, not bad input: still a JSON error, never a traceback to the client
+        # a bug, not bad input: still a JSON error, never a traceback to the client; the
+        # traceback goes to the server log, the one place it is wanted
+        logs.log.error("fault in %s %s", request.method, request.url.path,
+                       exc_info=(type(exc), exc, exc.__traceback__))
+        logs.note(error="server_error")
         return JSONResponse(error_body(f"internal error ({type(exc).__name__}); see the "
                                        f"server log", "server_error", 500), 500)
 
@@ -300,11 +318,15 @@ def create_api(checker: Any, blocks: Any, service: Service, *,
     @api.post("/api/ask")
     def ask(body: AskBody) -> dict[str, Any]:
         history = [t.model_dump() for t in body.history] if body.history else None
-        return svc.ask(body.query, history).to_dict()
+        answer = svc.ask(body.query, history)
+        logs.note(verdict=answer.verdict)
+        return answer.to_dict()
 
     @api.post("/api/check")
     def check(body: CheckBody) -> dict[str, Any]:
-        return check_result(svc.check(body.text))
+        answers = svc.check(body.text)
+        logs.note(verdicts=",".join(a.verdict for a in answers))
+        return check_result(answers)
 
     @api.get("/api/sources")
     def sources() -> dict[str, Any]:
@@ -319,8 +341,10 @@ def create_api(checker: Any, blocks: Any, service: Service, *,
         oai.check_model(body.model)
         query, history = oai.to_query(body)
         if not body.stream:
-            return oai.completion(svc.ask(query, history or None))
-        events = oai.started(svc.ask_events(query, history or None))
+            answer = svc.ask(query, history or None)
+            logs.note(verdict=answer.verdict)
+            return oai.completion(answer)
+        events = noted(oai.started(svc.ask_events(query, history or None)))
         include_usage = bool((body.stream_options or {}).get("include_usage"))
         return StreamingResponse(oai.sse(oai.chunks(events, include_usage=include_usage)),
                                  media_type="text/event-stream",
@@ -342,4 +366,5 @@ def create_api(checker: Any, blocks: Any, service: Service, *,
     api.add_middleware(ErrorShapeMiddleware, routes=own)
     if auth is not None:
         api.add_middleware(BasicAuthMiddleware, credentials=auth)
+    api.add_middleware(logs.RequestLog)  # outermost: it sees every status, 401 included
     return api

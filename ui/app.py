@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from rag.errors import FactCheckError
-from ui import chat, render, tables
+from rag.errors import FactCheckError, InputError
+from ui import chat, logs, render, tables
 from ui.service import Delta, Final, Service, check_result
 
 EXAMPLES = [
@@ -55,21 +55,27 @@ def create_app(checker: Any, service: Service | None = None, *,
     def ui_respond(message: str, turns: list[chat.Turn]) -> Iterator[tuple[Any, ...]]:
         question = (message or "").strip()
         if not question:
-            raise gr.Error("Type a question or a claim first.")
+            try:
+                with logs.event("ui:chat"):
+                    raise InputError("Type a question or a claim first.")
+            except InputError as exc:
+                raise user_error(exc) from exc
         turns = [*turns, chat.Turn(question)]
         yield "", chat.chat_messages(turns), gr.skip(), turns
         history = chat.history(turns[:-1])
         answer = None
         try:
-            for event in svc.ask_events(question, history):
-                if isinstance(event, Delta):
-                    turns[-1] = replace(turns[-1], partial=turns[-1].partial + event.text)
-                    yield "", chat.chat_messages(turns), gr.skip(), turns
-                elif isinstance(event, Final):
-                    answer = event.answer
-                    turns[-1] = replace(turns[-1], answer=answer)
-            if answer is None:  # a stream that ended without its answer: say so
-                raise FactCheckError("no answer came back from the engine; try again")
+            with logs.event("ui:chat") as log:
+                for event in svc.ask_events(question, history):
+                    if isinstance(event, Delta):
+                        turns[-1] = replace(turns[-1], partial=turns[-1].partial + event.text)
+                        yield "", chat.chat_messages(turns), gr.skip(), turns
+                    elif isinstance(event, Final):
+                        answer = event.answer
+                        turns[-1] = replace(turns[-1], answer=answer)
+                        log["verdict"] = answer.verdict
+                if answer is None:  # a stream that ended without its answer: say so
+                    raise FactCheckError("no answer came back from the engine; try again")
         except FactCheckError as exc:
             turns[-1] = replace(turns[-1], error=str(exc))
             yield question, chat.chat_messages(turns), gr.skip(), turns
@@ -89,9 +95,11 @@ def create_app(checker: Any, service: Service | None = None, *,
 
     def ui_check(text: str) -> str:
         try:
-            answers = svc.check(text or "")
+            with logs.event("ui:check") as log:
+                answers = svc.check(text or "")
+                log["verdicts"] = ",".join(a.verdict for a in answers)
         except FactCheckError as exc:
-            raise gr.Error(str(exc)) from exc
+            raise user_error(exc) from exc
         from rag.pipeline import summarize
 
         return tables.claims_html(answers, svc.docs(), summarize(answers))
@@ -112,27 +120,37 @@ def create_app(checker: Any, service: Service | None = None, *,
         return (status, *ui_show_sources())
 
     # Named endpoints for gradio_client: the same Answer contract as the HTTP API.
+    def user_error(exc: FactCheckError) -> Exception:
+        # the user's mistake: shown to them; the log has its one line (ui.logs), no trace
+        return gr.Error(str(exc), print_exception=False)
+
     def ask_api(query: str, history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         """Answer a question or check one claim; returns the Answer contract."""
         try:
-            return svc.ask(query, history).to_dict()
+            with logs.event("ui:/ask") as log:
+                answer = svc.ask(query, history)
+                log["verdict"] = answer.verdict
+            return answer.to_dict()
         except FactCheckError as exc:
-            raise gr.Error(str(exc)) from exc
+            raise user_error(exc) from exc
 
     def check_api(text: str) -> dict[str, Any]:
         """Split a text into check-worthy claims and check each:
         {"summary": counts per verdict, "claims": [Answer, …]}."""
         try:
-            return check_result(svc.check(text))
+            with logs.event("ui:/check") as log:
+                answers = svc.check(text)
+                log["verdicts"] = ",".join(a.verdict for a in answers)
+            return check_result(answers)
         except FactCheckError as exc:
-            raise gr.Error(str(exc)) from exc
+            raise user_error(exc) from exc
 
     def sources_api() -> dict[str, Any]:
         """The indexed articles with provenance and chunk counts."""
         try:
             return svc.sources()
         except FactCheckError as exc:
-            raise gr.Error(str(exc)) from exc
+            raise user_error(exc) from exc
 
     private: dict[str, Any] = {"api_visibility": "private"}
     with gr.Blocks(title="factcheck — cited answers from the articles") as app:

@@ -133,7 +133,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     from ui.server import launch
 
-    launch(_settings(args), host=args.host, port=args.port)
+    launch(_settings(args), host=args.host, port=args.port, log_json=args.log_json)
     return 0
 
 
@@ -195,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("chat", parents=[common, llm], help="start the web UI")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--log-json", action="store_true",
+                   help="log one JSON object per request on stderr (route, method, status, "
+                   "ms, verdict; never the question)")
     p.set_defaults(func=cmd_chat)
 
     from ui.nli_cmd import add_nli_command

@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from rag.config import Settings
+from rag.errors import ConfigError
 from ui.service import Gate, Service
 
 
@@ -44,10 +45,33 @@ def uvicorn_config(app: Any, host: str = "127.0.0.1", port: int = 7860) -> Any:
                           http=DeadlineH11Protocol, lifespan="on")
 
 
-def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Serve the UI and the HTTP API on one port (blocks until interrupted)."""
-    from rag.offline import ensure_offline
+def check_port(host: str, port: int) -> None:
+    """Fail before minutes of loading, with what to do, if the port is taken."""
+    import errno
+    import socket
 
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+            raise ConfigError(f"port {port} on {host} is already in use (another factcheck "
+                              f"chat?); pick another with --port, e.g. factcheck chat "
+                              f"--port {port + 1}") from exc
+
+
+def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860,
+           log_json: bool = False) -> None:
+    """Serve the UI and the HTTP API on one port (blocks until interrupted); one log line
+    per request on stderr (`ui.logs`), JSON lines with `log_json`."""
+    from rag.offline import ensure_offline
+    from ui import logs
+
+    check_port(host, port)
+    logs.configure(json_lines=log_json)
     ensure_offline()
     import uvicorn
 
