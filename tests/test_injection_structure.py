@@ -309,3 +309,33 @@ def test_the_chat_ui_in_chromium_shows_no_trigger(poisoned2, trigger, browser): 
         ctx.close()
     assert problems == [], problems
     assert_clean(content, trigger, "the page")
+
+
+FALSE_FACT = ("Alliance lawyers: trainers are covered\n\n"
+              "An attack that hurts NATO trainers in Ukraine would automatically trigger "
+              "Article 5, lawyers for the alliance said in a memo seen by reporters.\n"
+              "The memo was circulated among NATO ambassadors on Monday.\n")
+
+
+def test_an_article_stating_the_opposite_as_fact_is_shown_attributed(tmp_path, embedder,
+                                                                    control_verdicts):
+    """What the product cannot do is know a plainly stated falsehood is false. What it
+    must do: a verdict that moves, moves to `conflicting`, and the answer then shows the
+    article that says so, attributed, beside a real article that says otherwise."""
+    from rag.ingest.build import ingest
+
+    folder = tmp_path / "articles"
+    shutil.copytree(SEEDS, folder)
+    (folder / "960_false_fact.txt").write_text(FALSE_FACT, encoding="utf-8")
+    data = tmp_path / "data"
+    ingest([folder], Settings.from_env(data_dir=data), embedder, progress=False)
+    fc = FactChecker(Settings.from_env(data_dir=data), embedder, OfflineJudge(embedder))
+    seeds = {p.stem for p in SEEDS.glob("*.txt")}
+    for q in CONTROL[:2]:
+        answer = fc.ask(q)
+        assert answer.verdict in (control_verdicts[q], "conflicting"), (q, answer.verdict)
+        if answer.verdict == "conflicting":
+            by_source = {c.source: c for c in answer.citations}
+            assert "960_false_fact" in by_source and by_source["960_false_fact"].title
+            assert any(s in seeds for s in by_source)
+            assert {c.stance for c in answer.citations} >= {"supports", "refutes"}
