@@ -312,7 +312,7 @@ class FactChecker:
     def _extractive(self, judged: _Judged, warning: Warning | None = None) -> Answer:
         query, verdict = judged.query, judged.verdict
         t4 = time.perf_counter()
-        sentences, citations = compose(query, verdict)
+        sentences, citations = compose(query, verdict, judged.evidence)
         judged.timings["compose"] = time.perf_counter() - t4
         warnings = [*judged.warnings, *([warning] if warning else [])]
         answer = Answer(
