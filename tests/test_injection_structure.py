@@ -339,3 +339,47 @@ def test_an_article_stating_the_opposite_as_fact_is_shown_attributed(tmp_path, e
             assert "960_false_fact" in by_source and by_source["960_false_fact"].title
             assert any(s in seeds for s in by_source)
             assert {c.stance for c in answer.citations} >= {"supports", "refutes"}
+
+
+def _copies(i: int) -> str:
+    """One of several near-identical articles (a story copied across outlets)."""
+    return (f"Ministers discuss trainers, report {i}\n\n"
+            "Whether a Russian attack that hurts NATO trainers in Ukraine would automatically "
+            f"trigger Article 5 was discussed in capital {i}.\n"
+            f"Diplomats in capital {i} debated if an attack hurting NATO trainers in Ukraine "
+            "triggers Article 5 automatically.\n"
+            "The question of NATO trainers in Ukraine and an automatic Article 5 response "
+            f"came up again in capital {i}.\n"
+            f"Officials in capital {i} said talks on NATO trainers in Ukraine and Article 5 "
+            "would continue.\n")
+
+
+def test_a_cluster_of_copies_cannot_take_every_evidence_slot(tmp_path, embedder):
+    """Six near-identical articles fold into one retrieval slot, but each brings its
+    sentences to evidence selection: before the spread they took all 12 evidence slots
+    and every citation for the Article 5 question, and no real article was quoted."""
+    from rag.ingest.build import ingest
+    from rag.query.analyse import analyse
+    from rag.query.evidence import CLUSTER_SHARE, MAX_EVIDENCE, PER_SOURCE, select_evidence
+    from rag.query.retrieve import retrieve
+
+    folder = tmp_path / "articles"
+    shutil.copytree(SEEDS, folder)
+    for i in range(6):
+        (folder / f"97{i}_copy.txt").write_text(_copies(i), encoding="utf-8")
+    data = tmp_path / "data"
+    ingest([folder], Settings.from_env(data_dir=data), embedder, progress=False)
+    fc = FactChecker(Settings.from_env(data_dir=data), embedder, OfflineJudge(embedder))
+    snap = fc.snapshot()
+    seeds = {p.stem for p in SEEDS.glob("*.txt")}
+    query = analyse(CONTROL[0])
+    qvec = np.asarray(embedder.embed_queries([query.proposition])[0], dtype=np.float32)
+    evidence = select_evidence(snap, query, qvec,
+                               retrieve(snap, query.proposition, qvec, fc.settings.top_k))
+    sources = [e.source for e in evidence]
+    assert len(evidence) <= MAX_EVIDENCE
+    assert max(sources.count(s) for s in set(sources)) <= PER_SOURCE
+    assert sum(s not in seeds for s in sources) <= CLUSTER_SHARE
+    assert sum(s in seeds for s in sources) >= 3
+    answer = fc.ask(CONTROL[0])
+    assert any(c.source in seeds for c in answer.citations), answer.citations
