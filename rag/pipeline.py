@@ -41,6 +41,7 @@ from rag.judge.verdict import aggregate
 from rag.nlp.text import normalize
 from rag.query.analyse import analyse, as_claim
 from rag.query.claims import split_claims
+from rag.query.clean import not_language, strip_markup
 from rag.query.condense import condense, turn_parts
 from rag.query.condense import system_prompt as condense_system
 from rag.query.evidence import select_evidence
@@ -56,9 +57,14 @@ MAX_CHECK_CHARS = 20_000
 def _clean_input(text: Any, limit: int, what: str) -> str:
     if not isinstance(text, str):
         raise InputError(f"{what} must be text, got {type(text).__name__}")
+    problem = not_language(text)  # before scrubbing hides what bytes it was
+    if problem:
+        raise InputError(f"{what} does not read as language: {problem}; send sentences "
+                         f"in English or Swedish")
     # NUL and lone surrogates cannot be encoded or embedded: replaced rather than crash;
-    # NFC like the stored articles, so "Šimonytė" typed NFD still matches
-    text = _scrub(text)
+    # NFC like the stored articles, so "Šimonytė" typed NFD still matches; markup cut out
+    # as ingest cuts it from articles, so tags around a question cannot move its verdict
+    text = strip_markup(_scrub(text))
     if not text.strip():
         raise InputError(f"{what} is empty: type a question or a claim")
     if len(text) > limit:
@@ -88,6 +94,8 @@ def _clean_history(history: Any, limit: int) -> list[Any] | None:
         for role, content in pairs:
             if isinstance(content, str):
                 content = _scrub(content)
+                if role == "user":
+                    content = strip_markup(content)
                 if role == "user" and len(content) > limit:
                     raise InputError(f"history turn {i} is too long: {len(content)} "
                                      f"characters (limit {limit})")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,11 @@ def render_text(answer: Any) -> str:
 
 def _read_input(value: str) -> str:
     if value == "-":
-        return sys.stdin.read()
+        try:  # the bytes, so that binary input is refused here whatever the locale says
+            return sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError("standard input is not UTF-8 text (binary data?); claim mode "
+                             "needs sentences in English or Swedish") from exc
     path = Path(value)
     if not path.is_file():
         raise InputError(f"no such file: {value} (use - to read standard input)")
@@ -218,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     except FactCheckError as exc:
         print(f"factcheck: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # `factcheck ask … | head`: the reader has what it wanted
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (Python flushes it at exit)
+        return 0
     except KeyboardInterrupt:
         print("factcheck: interrupted", file=sys.stderr)
         return 130
