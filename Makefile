@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup ingest chat test test-fast lint clean llm-install llm-server eval eval-dev eval-followups eval-baseline eval-external browser \
+.PHONY: setup ingest chat test test-fast lint clean llm-install llm-server eval eval-dev eval-nli eval-followups eval-baseline eval-external browser \
 	bench bench-full
 
 $(STAMP): pyproject.toml
@@ -91,6 +91,12 @@ eval-external: setup
 # the dev suite (tune on it): no gate thresholds, same report
 eval-dev: setup
 	$(BIN)/factcheck eval run eval/suites/dev.yaml --data-dir runs/eval-index --ingest --no-gate
+
+# the opt-in NLI judge (FACTCHECK_JUDGE=nli) on the gate suite, reported, not gated (it is
+# not the default until it passes the gate); README "How good is it" compares the two
+eval-nli: setup
+	FACTCHECK_JUDGE=nli $(BIN)/factcheck eval run $(GATE_SUITE) --data-dir runs/eval-index \
+		--ingest --no-gate
 
 # the follow-up suite (issue 17): two- and three-turn conversations, each follow-up asked
 # after its earlier turns; standalone_accuracy scores the rewrite, verdict_accuracy the answer

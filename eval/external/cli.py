@@ -26,9 +26,11 @@ from typing import Any
 
 SUBSET = {"swediagnostics": None, "swefracas": None, "snli_test": 600, "climate_fever": 1000,
           "corpus": 300}
-JUDGES = ("offline", "engine", "nli")  # nli: the NLI model alone (rag.nli), no rules
-# the default: today's two judges and the NLI model beside them (its graph is committed)
-DEFAULT_JUDGES = ("offline", "engine", "nli")
+# nli: the NLI model alone (rag.nli), no rules; engine-nli: the engine's NLI judge
+# (rag.judge.nli: model and rules, FACTCHECK_JUDGE=nli)
+JUDGES = ("offline", "engine", "nli", "engine-nli")
+# the default: today's judges and the NLI model beside them (its graph is committed)
+DEFAULT_JUDGES = ("offline", "engine", "nli", "engine-nli")
 SCHEMA = "factcheck-eval-external/1"
 
 
@@ -42,7 +44,7 @@ def add_external_command(esub: Any, common: argparse.ArgumentParser) -> None:
     x.add_argument("--size", action="append", default=[], metavar="SUITE=N",
                    help="subset size for one suite (repeatable), e.g. snli_test=200 corpus=50")
     x.add_argument("--judge", action="append", choices=JUDGES,
-                   help="judge(s) on the pair suites (default: offline, engine and nli)")
+                   help="judge(s) on the pair suites (default: all four)")
     x.add_argument("--runs", type=int, default=3, help="runs per judge (spread reported)")
     x.add_argument("--suite", action="append", choices=[*SUBSET],
                    help="only these suites (default: all)")
@@ -67,6 +69,10 @@ def _predictor(kind: str, embedder: Any) -> Any:
         from rag.nli import NLIModel
 
         return nli_predictor(NLIModel())
+    if kind == "engine-nli":
+        from rag.judge.nli import NLIJudge
+
+        return judge_predictor(NLIJudge(embedder, rules=offline_judge(embedder)), embedder)
     return judge_predictor(offline_judge(embedder), embedder)
 
 
