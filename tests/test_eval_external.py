@@ -212,6 +212,6 @@ def test_default_run_needs_nothing_a_fresh_clone_lacks(tmp_path, capsys):
     (out,) = (tmp_path / "runs").glob("*-external/external.json")
     result = json.loads(out.read_text(encoding="utf-8"))
     judges = result["pairs"]["swefracas"]["judges"]
-    assert set(judges) == {"offline", "engine", "nli"}
+    assert set(judges) == {"offline", "engine", "nli", "engine-nli"}
     assert all(j["identical_runs"] and j["balanced_accuracy_spread"] == 0 for j in judges.values())
     assert "| swefracas | sv | 3 (3) | offline |" in capsys.readouterr().out
