@@ -46,6 +46,9 @@ class Provenance:
                 "date": self.date}
 
 
+UNTITLED = "untitled"  # the title of an article whose first line is no headline
+
+
 @dataclass(frozen=True)
 class Document:
     id: str  # the file stem
@@ -56,7 +59,9 @@ class Document:
     provenance: Provenance
     hash: str  # sha256 of the NFC-normalised text
     path: str = ""
-    title_from: Literal["headline", "first_sentence"] = "headline"
+    # "none": no headline, the title is "untitled"; "first_sentence" only in builds made
+    # before that (the first sentence cut off), read back as they were stored
+    title_from: Literal["headline", "sources.yaml", "none", "first_sentence"] = "headline"
 
     def body_spans(self) -> list[Span]:
         return [s for s in self.spans if s.kind == "body"]

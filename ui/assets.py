@@ -31,6 +31,7 @@ a.fc-cite:hover, a.fc-cite:focus { text-decoration:underline; }
 .fc-card { border:1px solid var(--border-color-primary, #ddd); border-radius:8px;
   padding:10px 12px; margin:0 0 10px 0; }
 .fc-title { font-weight:600; font-family: system-ui, sans-serif; }
+.fc-untitled { font-weight:400; font-style: italic; }
 .fc-meta, .fc-source-id { font-size:0.8em; opacity:0.8; }
 .fc-lang { font-weight:600; }
 .fc-stance-supports { color:#1f7a3f; } .fc-stance-refutes { color:#b3261e; }

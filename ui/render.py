@@ -207,7 +207,13 @@ def _card_head(card: Card, doc: Document | None) -> str:
     title = first.title or (doc.title if doc else card.source)
     prov = doc.provenance if doc else None
     outlet = prov.publisher if prov and prov.publisher else "outlet not stated"
-    meta = [f'<span class="fc-outlet">{esc(outlet)}</span>']
+    meta = []
+    if doc is not None and doc.title_from == "none":  # no headline: "untitled", with outlet
+        head = (f'<div class="fc-title fc-untitled">untitled · '
+                f'<span class="fc-outlet">{esc(outlet)}</span></div>')
+    else:
+        head = f'<div class="fc-title">{esc(title)}</div>'
+        meta.append(f'<span class="fc-outlet">{esc(outlet)}</span>')
     if prov and prov.date:
         meta.append(f'<span class="fc-date">{esc(prov.date)}</span>')
     meta.append(f'<span class="fc-lang" title="{esc(LANG_LABEL.get(first.lang, first.lang))}">'
@@ -220,7 +226,7 @@ def _card_head(card: Card, doc: Document | None) -> str:
     if url:
         meta.append(f'<a class="fc-url" href="{esc(url)}" target="_blank" '
                     f'rel="noopener noreferrer nofollow">original</a>')
-    return (f'<header class="fc-card-head"><div class="fc-title">{esc(title)}</div>'
+    return (f'<header class="fc-card-head">{head}'
             f'<div class="fc-meta">{" · ".join(meta)}</div>'
             f'<div class="fc-source-id">{esc(card.source)}</div></header>')
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rag.types import AnswerSentence, Citation, Evidence, Query, Verdict
+from rag.types import UNTITLED, AnswerSentence, Citation, Evidence, Query, Verdict
 
 MAX_QUOTES = 4
 MAX_RELATED = 2
@@ -46,6 +46,7 @@ GROUP = {"supports": {"en": "Supporting", "sv": "För"},
          "refutes": {"en": "Contradicting", "sv": "Emot"}}
 LANG_NAME = {"en": {"en": "in English", "sv": "in Swedish"},
              "sv": {"en": "på engelska", "sv": "på svenska"}}
+UNTITLED_NAME = {"en": "Untitled article", "sv": "Artikel utan rubrik"}
 
 
 # leads that introduce the quotes and state no verdict (an open question's answer)
@@ -109,7 +110,9 @@ def _citations(picked: Sequence[Evidence]) -> list[Citation]:
 
 def _quote(query: Query, c: Citation, prefix: str = "") -> AnswerSentence:
     lang_note = f" ({LANG_NAME[query.lang][c.lang]})" if c.lang != query.lang else ""
-    return AnswerSentence(f"{prefix}{c.title}{lang_note}: “{c.quote}” [{c.n}]", (c.n,), 1.0,
+    # an article with no headline is named by its file, not by the word "untitled"
+    name = f"{UNTITLED_NAME[query.lang]} {c.source}" if c.title == UNTITLED else c.title
+    return AnswerSentence(f"{prefix}{name}{lang_note}: “{c.quote}” [{c.n}]", (c.n,), 1.0,
                           True, "quote")
 
 

@@ -4,22 +4,26 @@ boilerplate, and attach provenance.
 Beyond the canonical form `read_text_file` gives (UTF-8, no BOM, NFC) the text is never
 altered: cleaning produces `Span`s over the original string, and only
 `body` spans are indexed as evidence. Provenance comes from the text itself (a byline, an
-outlet's own footer) or from `sources.yaml` beside the articles; nothing is guessed.
+outlet's own footer, a copyright line, a wire dateline "(Reuters) -", a line that is only a
+date) or from `sources.yaml` beside the articles; nothing is guessed. The title is the
+headline only when the first line looks like one (3-25 words, no final punctuation,
+followed by the article); otherwise it is "untitled" (`title_from` "none"), never the first
+sentence cut off.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from rag.errors import ConfigError
 from rag.nlp.text import detect_lang, normalize
 from rag.safety.hidden import mark_hidden, sentence_reason
-from rag.types import Document, Provenance, Span, SpanKind
+from rag.types import UNTITLED, Document, Provenance, Span, SpanKind
 
 SOURCES_FILE = "sources.yaml"
 PROVENANCE_KEYS = ("publisher", "author", "url", "date")
@@ -34,8 +38,58 @@ _SOCIAL = re.compile(
     r"\bsubscribe to\b|\bfölj (?:oss|honom|henne)\b|\bprenumerera\b|\bdela på\b", re.I)
 _SITE_PREFIX = re.compile(r"^\s*[\w.]{2,40}\s*[-–—|]\s*$")
 _BYLINE = re.compile(r"^\s*(?:author|by|written by|av|författare|text)\s*:\s*(.{3,80}?)\s*$", re.I)
-_FOOTER_OUTLET = re.compile(r"^\s*read\s+(.{2,40}?)\s+news\s+on\s+social\s+networks\b", re.I)
+# "By Dave DeCamp", "Av Anna Svensson": a line that is only the word and a capitalised name
+_BYLINE_BARE = re.compile(
+    r"^\s*(?:[Bb]y|[Aa]v)\s+((?:[A-ZÅÄÖÉ][\w'’.-]+\s+){1,3}[A-ZÅÄÖÉ][\w'’-]+)\s*$")
+_FOOTER_OUTLET = re.compile(
+    r"^\s*read\s+(.{2,40}?)\s+news\s+on\s+social\s+networks\b|"
+    r"^\s*(?:this\s+(?:article|story)\s+(?:was\s+)?(?:first|originally)\s+"
+    r"(?:appeared|published)|originally\s+published|first\s+published|"
+    r"publicerad\s+(?:först|ursprungligen))\s+(?:on|in|at|by|i|på|av)\s+"
+    r"(?P<site>[^.,;]{2,40}?)\s*\.?\s*$", re.I)
+# "© 2024 Example News. All rights reserved.", "Copyright Example News"
+_COPYRIGHT = re.compile(r"^\s*(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?,?\s+)?"
+                        r"(?P<outlet>[A-ZÅÄÖ][^.|©]{1,40}?)\s*\.?\s*(?:all rights reserved\.?|"
+                        r"alla rättigheter förbehållna\.?)?\s*$", re.I)
+# a wire dateline opening the body: "KYIV, May 28 (Reuters) - …"
+_WIRE = re.compile(r"^[A-ZÅÄÖ][\w .,'-]{0,60}?\((?P<outlet>[A-Z][\w&.' -]{1,30})\)\s*[-–—]\s+\S")
+_MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"], 1)} | {m: i for i, m in enumerate(
+    ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+     "oktober", "november", "december"], 1)}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_WEEKDAY = (r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|måndag|tisdag|onsdag|torsdag|fredag|"
+            r"lördag|söndag")
+# a line that is only a date, maybe labelled and with a time: "Published: 28 May 2024 12:30"
+_DATE_LINE = re.compile(
+    r"^\s*(?:(?P<label>published|updated|posted|publicerad|publicerat|uppdaterad|"
+    r"uppdaterat|datum|date)\b\s*:?\s*(?:on\s+|den\s+)?)?(?:(?:" + _WEEKDAY + r"),?\s+)?"
+    r"(?:(?P<iso>\d{4}-\d{2}-\d{2})|(?P<d1>\d{1,2})\.?\s+(?P<m1>" + _MONTH + r")\.?,?\s+"
+    r"(?P<y1>\d{4})|(?P<m2>" + _MONTH + r")\.?\s+(?P<d2>\d{1,2}),?\s+(?P<y2>\d{4}))"
+    r"(?:,?\s*(?:at\s+|kl\.?\s*)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\s*$",
+    re.I)
 _TERMINAL = re.compile(r"[.!?:;,\"”’'…)\]]\s*$")
+HEADLINE_WORDS = (3, 25)  # a first line this long, with no final punctuation, is a headline
+
+
+def parse_date(line: str) -> tuple[str, str] | None:
+    """(ISO date, label) of a line that is only a date ("28 May 2024", "Published: May 28,
+    2024 12:30", "Publicerad 2024-05-28"), else None. Dates that do not exist are None."""
+    m = _DATE_LINE.match(line)
+    if not m:
+        return None
+    if m.group("iso"):
+        text = m.group("iso")
+    else:
+        day = m.group("d1") or m.group("d2")
+        month = _MONTHS[(m.group("m1") or m.group("m2")).lower()]
+        text = f"{m.group('y1') or m.group('y2')}-{month:02d}-{int(day):02d}"
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return None
+    return text, (m.group("label") or "").lower()
 
 
 @dataclass(frozen=True)
@@ -95,6 +149,7 @@ def classify_lines(text: str) -> tuple[tuple[Span, ...], str | None, dict[str, s
     title: str | None = None
     in_list = False
     seen_content = False
+    updated = ""
     pos = 0
     for line in text.split("\n"):
         line_start = pos
@@ -115,17 +170,27 @@ def classify_lines(text: str) -> tuple[tuple[Span, ...], str | None, dict[str, s
         elif _CREDIT.match(content):
             kind, reason = "boilerplate", "photo/credit line"
         elif m := _FOOTER_OUTLET.match(content):
-            kind, reason = "boilerplate", "social-media footer"
-            found.setdefault("publisher", m.group(1))
+            kind, reason = "boilerplate", "outlet footer"
+            found.setdefault("publisher", m.group(1) or m.group("site"))
+        elif m := _COPYRIGHT.match(content):
+            kind, reason = "boilerplate", "copyright footer"
+            found.setdefault("publisher", m.group("outlet"))
+        elif dated := parse_date(content):
+            kind, reason = "byline", "dateline"
+            # the publication date; an "updated" line counts only when no other is given
+            if dated[1] in ("updated", "uppdaterad", "uppdaterat"):
+                updated = updated or dated[0]
+            else:
+                found.setdefault("date", dated[0])
         elif _SOCIAL.search(content) and len(words) <= 25:
             kind, reason = "boilerplate", "social/follow line"
         elif not seen_content and _SITE_PREFIX.match(content):
             kind, reason, site_prefix = "boilerplate", "site prefix", True
-        elif m := _BYLINE.match(content):
+        elif m := (_BYLINE.match(content) or _BYLINE_BARE.match(content)):
             kind, reason = "byline", "author line"
             found.setdefault("author", m.group(1))
         elif title is None and not seen_content and not _TERMINAL.search(content) \
-                and len(words) <= 25:
+                and HEADLINE_WORDS[0] <= len(words) <= HEADLINE_WORDS[1]:
             title, kind, reason = content, "title", "headline"
         elif title is not None and content == title:
             kind, reason = "title", "repeated headline"
@@ -138,7 +203,18 @@ def classify_lines(text: str) -> tuple[tuple[Span, ...], str | None, dict[str, s
             in_list = in_list and related
         if not site_prefix:
             seen_content = True
+        if kind == "body" and (m := _WIRE.match(content)):
+            found.setdefault("publisher", m.group("outlet"))
         spans.append(Span(line_start + a, line_start + b, kind, reason))
+    if updated:
+        found.setdefault("date", updated)
+    # a headline is followed by the article: a first line with nothing after it is the text
+    if title is not None and not any(sp.kind == "body" for sp in spans
+                                     if sp.start > next(t.start for t in spans
+                                                        if t.kind == "title")):
+        spans = [replace(sp, kind="body", reason="") if sp.kind == "title" else sp
+                 for sp in spans]
+        title = None
     return tuple(spans), title, found
 
 
@@ -187,16 +263,6 @@ def load_sources_yaml(folder: Path) -> dict[str, dict[str, str]]:
     return out
 
 
-def _first_sentence_title(text: str, spans: tuple[Span, ...]) -> str:
-    body = next((s for s in spans if s.kind == "body"), None)
-    if body is None:
-        return ""
-    line = text[body.start:body.end]
-    cut = re.search(r"[.!?](\s|$)", line)
-    line = line[: cut.start()] if cut else line
-    return line if len(line) <= 90 else line[:87].rsplit(" ", 1)[0] + "…"
-
-
 def build_document(doc_id: str, text: str, path: str = "",
                    meta: dict[str, str] | None = None) -> Document:
     meta = meta or {}
@@ -209,10 +275,10 @@ def build_document(doc_id: str, text: str, path: str = "",
                             for s in spans):
         headline = None
     found = {k: v for k, v in found.items() if not sentence_reason(v)}
-    title_from = "headline"
-    title = meta.get("title") or headline
-    if not title:
-        title, title_from = _first_sentence_title(text, spans), "first_sentence"
+    # no headline: "untitled", never the first sentence cut off to look like one
+    title = meta.get("title") or headline or UNTITLED
+    title_from: Literal["headline", "sources.yaml", "none"] = (
+        "sources.yaml" if meta.get("title") else "headline" if headline else "none")
     origin = []
     if found:
         origin.append("text")
@@ -222,5 +288,5 @@ def build_document(doc_id: str, text: str, path: str = "",
     return Document(
         id=doc_id, title=title, lang="sv" if lang == "sv" else "en", text=text, spans=spans,
         provenance=Provenance(**prov, origin="+".join(origin)), hash=content_hash(text),
-        path=path, title_from="headline" if title_from == "headline" else "first_sentence",
+        path=path, title_from=title_from,
     )

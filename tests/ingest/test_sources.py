@@ -2,7 +2,12 @@ import pytest
 from conftest import SEEDS, seed_text
 
 from rag.errors import ConfigError
-from rag.ingest.sources import build_document, load_sources_yaml, read_text_file
+from rag.ingest.sources import (
+    UNTITLED,
+    build_document,
+    load_sources_yaml,
+    read_text_file,
+)
 
 
 def _doc(source):
@@ -19,8 +24,96 @@ def test_languages_and_titles_of_the_seeds():
     assert langs["000_50532e2996062e32"] == "sv"
     assert [v for k, v in langs.items() if k != "000_50532e2996062e32"] == ["en"] * 4
     assert _doc("004_797c8833192f9c9f").title.startswith("Estonia Says NATO Countries")
-    d = _doc("001_0f2719b2d72ad6a5")
-    assert d.title_from == "first_sentence" and d.title
+    assert _doc("003_fd4e6618132d0377").title.startswith("Estonian PM: sending NATO")
+    # three seeds open with their first sentence, not a headline: untitled, never that
+    # sentence cut off to look like a title
+    for source in ("000_50532e2996062e32", "001_0f2719b2d72ad6a5", "002_02562407c6cc2ec0"):
+        d = _doc(source)
+        assert (d.title, d.title_from) == (UNTITLED, "none"), source
+        assert d.text.split("\n", 1)[0] in _marked(d, "body")
+
+
+BODY = "Kallas said that the countries training soldiers act at their own risk."
+
+
+@pytest.mark.parametrize(("first", "title"), [
+    *[(h, h) for h in ("Estonia Says NATO Countries Shouldn’t Be Afraid",
+                       "Kallas: trainers would not trigger Article 5",
+                       "Nato-länder tränar soldater i Ukraina")],
+    # a sentence, a label, a run-on line: no headline
+    ("NATO member states have initiated training programs for Ukrainian soldiers.", UNTITLED),
+    ("Nyheter", UNTITLED),
+    ("Världen Ukraina", UNTITLED),
+    (" ".join(["word"] * 30), UNTITLED),
+])
+def test_a_headline_only_when_the_first_line_looks_like_one(first, title):
+    d = build_document("x", f"{first}\n\n{BODY}\n")
+    assert d.title == title
+    assert d.title_from == ("none" if title == UNTITLED else "headline")
+
+
+def test_a_first_line_with_nothing_after_it_is_the_text_not_a_headline():
+    d = build_document("x", "Kallas says NATO trainers face no Article 5 risk\n")
+    assert (d.title, d.title_from) == (UNTITLED, "none")
+    assert _marked(d, "body") == ["Kallas says NATO trainers face no Article 5 risk"]
+
+
+def test_a_title_in_sources_yaml_wins():
+    d = build_document("x", f"{BODY}\n", meta={"title": "Kallas to the FT"})
+    assert (d.title, d.title_from) == ("Kallas to the FT", "sources.yaml")
+
+
+@pytest.mark.parametrize(("line", "iso"), [
+    ("28 May 2024", "2024-05-28"),
+    ("Published: May 28, 2024 12:30 CET", "2024-05-28"),
+    ("Tuesday, 28 May 2024", "2024-05-28"),
+    ("Publicerad 2024-05-28", "2024-05-28"),
+    ("Publicerad den 28 maj 2024 kl. 14.05", "2024-05-28"),
+    ("tisdag 28 maj 2024", "2024-05-28"),
+])
+def test_a_dateline_is_the_publication_date(line, iso):
+    d = build_document("x", f"Kallas says NATO trainers face no Article 5 risk\n{line}\n{BODY}\n")
+    assert d.provenance.date == iso
+    assert line.strip() not in _marked(d, "body")
+    assert d.provenance.origin == "text"
+
+
+def test_dates_in_sentences_and_impossible_dates_are_no_publication_date():
+    text = ("At an emergency summit on 24 March 2022, allied leaders created four new "
+            "battlegroups.\n2024-02-30\nAs of March 2023, there were 97 soldiers.\n")
+    assert build_document("x", text).provenance.date is None
+
+
+def test_the_published_date_wins_over_an_updated_one():
+    text = f"Updated: 30 May 2024\nPublished: 28 May 2024\n{BODY}\n"
+    assert build_document("x", text).provenance.date == "2024-05-28"
+    text = f"Uppdaterad 30 maj 2024\n{BODY}\n"
+    assert build_document("x", text).provenance.date == "2024-05-30"
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    (f"{BODY}\n© 2024 Example News. All rights reserved.\n", "publisher", "Example News"),
+    (f"{BODY}\nCopyright Nordic Wire\n", "publisher", "Nordic Wire"),
+    (f"{BODY}\nThis article first appeared on Example Times.\n", "publisher", "Example Times"),
+    (f"{BODY}\nPublicerad först i Exempelbladet\n", "publisher", "Exempelbladet"),
+    ("TALLINN, May 28 (Reuters) - Estonia's prime minister said trainers face no Article 5 "
+     "risk.\n", "publisher", "Reuters"),
+    (f"Kallas says NATO trainers face no Article 5 risk\nBy Anna Svensson\n{BODY}\n",
+     "author", "Anna Svensson"),
+    (f"{BODY}\nAv Anna Svensson\n", "author", "Anna Svensson"),
+])
+def test_outlet_and_author_the_text_states(text, field, value):
+    assert getattr(build_document("x", text).provenance, field) == value
+
+
+@pytest.mark.parametrize("text", [
+    "By sending trainers, NATO countries take a risk.\n",  # a sentence, not a byline
+    "Dave DeCamp is the news editor of, follow him on Twitter @decampdave.\n",
+    "The Financial Times reported that Kallas spoke (FT) about trainers.\n",
+])
+def test_nothing_is_guessed(text):
+    p = build_document("x", f"{BODY}\n{text}").provenance
+    assert (p.publisher, p.author, p.date) == (None, None, None)
 
 
 @pytest.mark.parametrize("source,snippet", [

@@ -254,3 +254,19 @@ def test_sources_table_lists_every_article(checker):
     assert sum(r["chunks"] for r in rows) == len(snap.chunks)
     out = tables.sources_html(snap.build_id, rows)
     assert out.count('<tr data-source="') == len(snap.docs) and snap.build_id in out
+
+
+def test_untitled_article_card_says_untitled_with_its_outlet():
+    text = "Kallas said the trainers act at their own risk."
+    plain = replace(doc("u1", text, publisher="Example News"), title="untitled",
+                    title_from="none")
+    html_ = render.evidence_html(answer((cite(1, plain, text),)), {"u1": plain}, "t1")
+    head = html_.split('<div class="fc-meta">')[0]
+    assert "untitled" in head and "Example News" in head
+    assert html_.count("Example News") == 1  # not again in the meta line
+    unknown = replace(plain, provenance=Provenance())
+    html_ = render.evidence_html(answer((cite(1, unknown, text),)), {"u1": unknown}, "t1")
+    assert "untitled · <span class=\"fc-outlet\">outlet not stated</span>" in html_
+    titled = doc("t1", text, publisher="Example News")
+    html_ = render.evidence_html(answer((cite(1, titled, text),)), {"t1": titled}, "t1")
+    assert "Title of t1" in html_ and "untitled" not in html_
