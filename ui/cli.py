@@ -90,9 +90,60 @@ def _read_input(value: str) -> str:
         raise InputError(f"{value} is not UTF-8 text") from exc
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
+def read_questions(value: str) -> list[tuple[int, str, list[Any] | None]]:
+    """`--jsonl` input: (line number, query, history) per non-blank line of
+    {"query": "…", "history": [{"role", "content"}…]} (history optional), as the HTTP
+    API's body. A malformed line is an error naming it, before any question is asked."""
+    name = "<stdin>" if value == "-" else value
+    out = []
+    for n, line in enumerate(_read_input(value).split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{name}:{n}: not JSON ({exc.msg}); one "
+                             f'{{"query": "…"}} object per line') from exc
+        if not isinstance(obj, dict) or not isinstance(obj.get("query"), str):
+            raise InputError(f'{name}:{n}: expected an object with a "query" string')
+        if set(obj) - {"query", "history"}:
+            raise InputError(f"{name}:{n}: unknown field(s) "
+                             f"{', '.join(sorted(set(obj) - {'query', 'history'}))}")
+        history = obj.get("history")
+        if history is not None and not isinstance(history, list):
+            raise InputError(f'{name}:{n}: "history" must be a list of {{role, content}}')
+        out.append((n, obj["query"], history))
+    return out
+
+
+def cmd_ask_jsonl(args: argparse.Namespace) -> int:
+    """One Answer JSON per input line, in order, from one engine (loaded once). A question
+    the engine refuses gets an error line in the HTTP API's shape, and the exit code is 2."""
     from rag.pipeline import FactChecker
 
+    if args.query:
+        raise InputError("give either a question or --jsonl FILE, not both")
+    questions = read_questions(args.jsonl)
+    checker = FactChecker.from_settings(_settings(args))
+    refused = 0
+    for n, query, history in questions:
+        try:
+            line = checker.ask(query, history=history).to_dict()
+        except InputError as exc:
+            refused += 1
+            line = {"error": {"message": str(exc), "type": "invalid_request_error",
+                              "param": "query", "code": 400, "line": n}}
+        print(json.dumps(line, ensure_ascii=False), flush=True)
+    return 2 if refused else 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    if args.jsonl is not None:
+        return cmd_ask_jsonl(args)
+    from rag.pipeline import FactChecker
+
+    if not args.query:
+        raise InputError("give a question or a claim (quoted), or --jsonl FILE")
     text = " ".join(args.query)
     checker = FactChecker.from_settings(_settings(args))
     if args.stream:
@@ -183,7 +234,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", parents=[common, llm],
                        help="answer a question or check one claim")
-    p.add_argument("query", nargs="+", help="the question or claim (quote it)")
+    p.add_argument("query", nargs="*", help="the question or claim (quote it)")
+    p.add_argument("--jsonl", metavar="FILE", help='many questions in one call: lines of '
+                   '{"query", "history"?}; - reads standard input; writes one Answer JSON '
+                   "line per question (scripts asking many questions: the server is faster)")
     p.add_argument("--json", action="store_true", help="print the Answer contract JSON")
     p.add_argument("--format", choices=["text", "json", "claimreview"], default="text",
                    help="claimreview: schema.org ClaimReview JSON-LD")

@@ -7,15 +7,17 @@
 - `LlamaEmbedding`: our `Embedder` behind llama-index's `BaseEmbedding`, with the E5
   query/passage prefixes going through the right method.
 - `VectorIndex`: one build's collection, written through llama-index's `ChromaVectorStore`
-  (nodes with our embeddings) and queried with `VectorStoreQuery` (or handed to llama-index
-  query engines as a `VectorStoreIndex`). Reading stored embeddings back (to reuse them for
-  unchanged chunks) uses the raw collection: llama-index has no call for it.
+  (nodes with our embeddings), or handed to llama-index query engines as a
+  `VectorStoreIndex`. A query goes to the collection directly: `ChromaVectorStore.query`
+  only wraps the same `collection.query` call, and importing llama-index for it cost
+  every one-question `factcheck ask` about 2 s (measured with `python -X importtime`), so
+  the store is built on first write. Reading stored embeddings back (to reuse them for
+  unchanged chunks) uses the raw collection too: llama-index has no call for it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -101,8 +103,6 @@ class VectorIndex:
     """The Chroma collection of one index build."""
 
     def __init__(self, client: Any, build_id: str, create: bool = False) -> None:
-        from llama_index.vector_stores.chroma import ChromaVectorStore
-
         self.name = COLLECTION_PREFIX + build_id
         self._client = client
         self._count: int | None = None  # a build's collection only changes through add()
@@ -117,7 +117,16 @@ class VectorIndex:
             raise IndexNotReadyError(
                 f"index collection {self.name} is missing from the vector store ({exc}); "
                 f"run `factcheck ingest` to rebuild") from exc
-        self._store = ChromaVectorStore(chroma_collection=self._col)
+        self._llama_store: Any = None
+
+    @property
+    def _store(self) -> Any:
+        """llama-index's view of the collection, for writes and query engines."""
+        if self._llama_store is None:
+            from llama_index.vector_stores.chroma import ChromaVectorStore
+
+            self._llama_store = ChromaVectorStore(chroma_collection=self._col)
+        return self._llama_store
 
     def add(self, chunks: list[Chunk], vectors: Sequence[Any]) -> None:
         """`vectors`: one per chunk, float lists or numpy rows (ingest keeps float32 arrays:
@@ -170,17 +179,15 @@ class VectorIndex:
 
     def query(self, vector: list[float], k: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) best first."""
-        from llama_index.core.vector_stores.types import VectorStoreQuery
-
         k = min(k, self.count())
         if k <= 0:
             return []
         with _store_call("searching"):
-            res = self._store.query(VectorStoreQuery(query_embedding=vector,
-                                                     similarity_top_k=k))
-        # ChromaVectorStore reports exp(-distance); undo it to get cosine similarity back
-        sims = [1.0 - (-math.log(s) if s > 0 else 2.0) for s in (res.similarities or [])]
-        return list(zip(res.ids or [], sims, strict=True))
+            res = self._col.query(query_embeddings=[list(vector)], n_results=k,
+                                  include=["distances"])
+        # the collection's space is cosine: distance = 1 - cosine similarity
+        ids, dists = (res.get("ids") or [[]])[0], (res.get("distances") or [[]])[0]
+        return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]
 
 
 def drop_collection(client: Any, build_id: str) -> None:

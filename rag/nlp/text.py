@@ -24,6 +24,9 @@ WORD_RE = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
 PART_RE = re.compile(r"\w+(?:['’]\w+)*")
 ALNUM_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _PUNKT_LANG = {"en": "english", "sv": "swedish"}
+# where punkt could end a sentence inside a line: a final mark (and closing quotes or
+# brackets) followed by whitespace and more text
+_INNER_END = re.compile(r"[.!?…][\"'”’)\]]*\s+\S")
 _STEM_LANG = {"en": "english", "sv": "swedish"}
 
 
@@ -50,7 +53,6 @@ def sentence_spans(text: str, start: int, end: int, lang: str) -> list[tuple[int
     Lines are split first (news text puts paragraphs and list items on their own lines),
     then punkt splits each line. Offsets exclude surrounding whitespace.
     """
-    tok = _punkt(lang)
     spans: list[tuple[int, int]] = []
     pos = start
     for line in text[start:end].split("\n"):
@@ -58,7 +60,13 @@ def sentence_spans(text: str, start: int, end: int, lang: str) -> list[tuple[int
         pos += len(line) + 1
         if not line.strip():
             continue
-        for a, b in tok.span_tokenize(line):
+        if not _INNER_END.search(line.strip()):
+            # no sentence-final mark followed by more text: punkt has nowhere to split,
+            # so a one-sentence question is spanned without loading it (1-3 s at start)
+            lead = len(line) - len(line.lstrip())
+            spans.append((line_start + lead, line_start + len(line.rstrip())))
+            continue
+        for a, b in _punkt(lang).span_tokenize(line):
             seg = line[a:b]
             lead = len(seg) - len(seg.lstrip())
             trail = len(seg) - len(seg.rstrip())
