@@ -154,8 +154,10 @@ def resolve(text: str, previous: str) -> str:
     mark = "?" if body.endswith("?") else ("." if body.endswith(".") else "")
     if _bare_wh(toks, lang):
         prev = previous.rstrip(" ?")
-        if ptoks and ptoks[0].lower() in AUX_EN | ({ptoks[0].lower()} if prev_lang == "sv"
-                                                  and not is_name(ptoks[0], 1, "sv") else set()):
+        # the verb that opens the yes/no question goes after the question word, in lower
+        # case: an English auxiliary, or the first word of a Swedish question (V1 order)
+        if ptoks and (ptoks[0].lower() in AUX_EN if prev_lang == "en"
+                      else not is_name(ptoks[0], 0, "sv")):
             prev = ptoks[0].lower() + prev[len(ptoks[0]):]
         return f"{join(toks)} {prev}?"
     out: list[str] = []

@@ -87,6 +87,17 @@ def test_follow_up_made_standalone_by_rules(first, follow_up, standalone):
     assert warnings == []
 
 
+@pytest.mark.parametrize(("first", "follow_up", "standalone"), [
+    ("Gick Sverige med i Nato?", "Vilket år?", "Vilket år gick Sverige med i Nato?"),
+    ("Rapporterade Reuters att Finland gick med i Nato?", "När?",
+     "När rapporterade Reuters att Finland gick med i Nato?"),
+    ("Did Finland join NATO?", "When?", "When did Finland join NATO?"),
+])
+def test_the_verb_after_a_question_word_is_no_longer_capitalised(first, follow_up,
+                                                                 standalone):
+    assert condense(follow_up, _history(first))[0] == standalone
+
+
 def test_three_turns_resolve_against_the_standalone_second_turn():
     history = _history("Has the US offered trainers to Ukraine?", "What about France?")
     assert _norm(by_rules("And Italy?", history)) == _norm(
