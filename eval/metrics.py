@@ -263,7 +263,9 @@ def must_contain_recall(results: Sequence[CaseRecord]) -> MetricResult:
 def twin_consistency(results: Sequence[CaseRecord],
                      equivalents: tuple[frozenset[str], ...] = ()) -> MetricResult:
     """en/sv twins: the same verdict from overlapping sources (translations listed in the
-    suite's equivalent_sources count as one source; two refusals overlap trivially)."""
+    suite's equivalent_sources count as one source). Two refusals agree whatever they
+    quote: a not_enough_info answer may show the closest passages retrieval found, but it
+    rests on none of them, so which ones each twin shows is no disagreement."""
     canon = {s: min(g) for g in equivalents for s in g}
     groups: dict[str, list[CaseRecord]] = {}
     for r in results:
@@ -278,7 +280,7 @@ def twin_consistency(results: Sequence[CaseRecord],
         a, b = members
         sa = {canon.get(s, s) for s in a.cited_sources()}
         sb = {canon.get(s, s) for s in b.cited_sources()}
-        overlap = bool(sa & sb) or (not sa and not sb)
+        overlap = bool(sa & sb) or a.verdict == b.verdict == "not_enough_info"
         same_verdict += a.verdict == b.verdict
         per[pid] = float(a.verdict == b.verdict and overlap)
     return _result(per, "en/sv twins with the same verdict and overlapping sources",

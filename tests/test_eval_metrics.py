@@ -91,13 +91,16 @@ def test_twin_consistency_uses_equivalent_sources():
     rs = [result("p-en", pair="p", cited=(A,)), result("p-sv", pair="p", lang="sv", cited=(B,)),
           result("q-en", pair="q", got="refuted"), result("q-sv", pair="q", lang="sv"),
           result("r-en", pair="r", got="not_enough_info", cited=()),
-          result("r-sv", pair="r", lang="sv", got="not_enough_info", cited=())]
+          result("r-sv", pair="r", lang="sv", got="not_enough_info", cited=()),
+          # refusals that show different closest passages still agree: they rest on none
+          result("s-en", pair="s", got="not_enough_info", cited=(A,)),
+          result("s-sv", pair="s", lang="sv", got="not_enough_info", cited=(B,))]
     plain = M.twin_consistency(rs)
-    assert plain.details["per_case"] == {"p": 0.0, "q": 0.0, "r": 1.0}
-    assert plain.details["same_verdict"] == 2
+    assert plain.details["per_case"] == {"p": 0.0, "q": 0.0, "r": 1.0, "s": 1.0}
+    assert plain.details["same_verdict"] == 3
     translated = M.twin_consistency(rs, (frozenset({A, B}),))
     assert translated.details["per_case"]["p"] == 1.0
-    assert translated.value == pytest.approx(2 / 3)
+    assert translated.value == pytest.approx(3 / 4)
 
 
 def test_latency_percentiles():
