@@ -18,8 +18,10 @@ Predictors (`Predict = Callable[[list[Pair]], list[str]]`) adapt the harness's j
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from tqdm import tqdm
 
 from eval.external.loaders import NLI_LABELS, Pair
 from eval.meta import balanced_accuracy, confusion
@@ -89,7 +91,17 @@ def scorer_predictor(scorer: Any) -> Predict:
     return predict
 
 
-def judgements(judge: Any, embedder: Any, pairs: list[Pair], batch: int = 32) -> list[Any]:
+class PairLike(Protocol):
+    """What `judgements` reads of a pair (the harness's and the training data's both)."""
+
+    @property
+    def premise(self) -> str: ...
+    @property
+    def hypothesis(self) -> str: ...
+
+
+def judgements(judge: Any, embedder: Any, pairs: Sequence[PairLike], batch: int = 32,
+               progress: bool = False) -> list[Any]:
     """A rag Judge's `Judgement` of each premise as the one evidence sentence for its
     hypothesis as a claim (built as `eval.judges.EngineJudgeScorer` builds evidence,
     without splitting the premise or aggregating)."""
@@ -103,7 +115,7 @@ def judgements(judge: Any, embedder: Any, pairs: list[Pair], batch: int = 32) ->
     emb = shared_embeddings(embedder)
     emb.warm([p.hypothesis for p in pairs], [p.premise for p in pairs], batch)
     out = []
-    for p in pairs:
+    for p in tqdm(pairs, desc="judging pairs", unit="pair", disable=not progress):
         query = analyse(p.hypothesis)
         query = as_claim(query, query.text)  # with the terms the judge reads
         lang = detect_lang(p.premise)

@@ -62,6 +62,7 @@ def test_a_differing_number_refutes_on_the_rules_even_when_the_model_is_fooled(j
     assert p.entailment > p.contradiction  # NLI models are weak at numbers
     (j,) = judge.judge(claim, [ev])
     assert j.stance == "refutes" and [o.kind for o in j.objections] == ["number"]
+    assert "differs: 40 percent vs 20 percent" in j.reason
 
 
 def test_a_negation_refutes_when_both_agree(judge) -> None:
@@ -79,7 +80,11 @@ def test_a_negation_refutes_when_both_agree(judge) -> None:
     (Judgement.of("refutes", 0.9, Objection("polarity", source="not")), (0.1, 0.1, 0.8),
      "refutes", "polarity"),
     (Judgement.of("refutes", 0.9, Objection("name", "Oslo", "Bergen", "source")),
-     (0.8, 0.1, 0.1), "refutes", "name"),
+     (0.8, 0.1, 0.1), "neutral", "uncontradicted"),
+    (Judgement.of("refutes", 0.9, Objection("number", "40", "20", "number")),
+     (0.8, 0.1, 0.1), "refutes", "number"),
+    (Judgement.of("refutes", 0.9, Objection("name", "Oslo", "Bergen", "source")),
+     (0.1, 0.2, 0.7), "refutes", "name"),
     (Judgement("neutral", 0.4, ""), (0.95, 0.03, 0.02), "neutral", None),
 ])
 def test_each_side_can_veto_the_other(ruled, probs, stance, kind) -> None:

