@@ -6,16 +6,16 @@ altered: cleaning produces `Span`s over the original string, and only
 `body` spans are indexed as evidence. Provenance comes from the text itself (a byline, an
 outlet's own footer, a copyright line, a wire dateline "(Reuters) -", a line that is only a
 date) or from `sources.yaml` beside the articles; nothing is guessed. The title is the
-headline only when the first line looks like one (3-25 words, no final punctuation,
-followed by the article); otherwise it is "untitled" (`title_from` "none"), never the first
-sentence cut off.
+headline only when the first line looks like one (3-25 words, no final punctuation; a
+file that is only such a line has no body and is refused at ingest); otherwise it is
+"untitled" (`title_from` "none"), never the first sentence cut off.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -208,13 +208,6 @@ def classify_lines(text: str) -> tuple[tuple[Span, ...], str | None, dict[str, s
         spans.append(Span(line_start + a, line_start + b, kind, reason))
     if updated:
         found.setdefault("date", updated)
-    # a headline is followed by the article: a first line with nothing after it is the text
-    if title is not None and not any(sp.kind == "body" for sp in spans
-                                     if sp.start > next(t.start for t in spans
-                                                        if t.kind == "title")):
-        spans = [replace(sp, kind="body", reason="") if sp.kind == "title" else sp
-                 for sp in spans]
-        title = None
     return tuple(spans), title, found
 
 
