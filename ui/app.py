@@ -52,16 +52,24 @@ def create_app(checker: Any, service: Service | None = None, *,
 
     svc = service or Service(checker)
 
+    limit = int(getattr(getattr(checker, "settings", None), "max_query_chars", 2000))
+
     def ui_respond(message: str, turns: list[chat.Turn]) -> Iterator[tuple[Any, ...]]:
+        """Outputs: input box, chat, evidence panel, turns, inline notice. A question the
+        UI can refuse by itself (empty, over the limit) is refused inline, under the
+        input: the conversation stays as it was and nothing is posted."""
         question = (message or "").strip()
-        if not question:
-            try:
-                with logs.event("ui:chat"):
-                    raise InputError("Type a question or a claim first.")
-            except InputError as exc:
-                raise user_error(exc) from exc
+        problem = "" if question else "Type a question or a claim first."
+        if len(question) > limit:
+            problem = (f"The question is {len(question):,} characters; the limit is "
+                       f"{limit:,}. Shorten it, or paste a longer text in the “Check a "
+                       f"text” tab.")
+        if problem:
+            logs.refused("ui:chat", InputError(problem))
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), chat.notice_html(problem)
+            return
         turns = [*turns, chat.Turn(question)]
-        yield "", chat.chat_messages(turns), gr.skip(), turns
+        yield "", chat.chat_messages(turns), gr.skip(), turns, ""
         history = chat.history(turns[:-1])
         answer = None
         try:
@@ -69,7 +77,7 @@ def create_app(checker: Any, service: Service | None = None, *,
                 for event in svc.ask_events(question, history):
                     if isinstance(event, Delta):
                         turns[-1] = replace(turns[-1], partial=turns[-1].partial + event.text)
-                        yield "", chat.chat_messages(turns), gr.skip(), turns
+                        yield "", chat.chat_messages(turns), gr.skip(), turns, ""
                     elif isinstance(event, Final):
                         answer = event.answer
                         turns[-1] = replace(turns[-1], answer=answer)
@@ -78,10 +86,17 @@ def create_app(checker: Any, service: Service | None = None, *,
                     raise FactCheckError("no answer came back from the engine; try again")
         except FactCheckError as exc:
             turns[-1] = replace(turns[-1], error=str(exc))
-            yield question, chat.chat_messages(turns), gr.skip(), turns
+            yield question, chat.chat_messages(turns), gr.skip(), turns, ""
             return
         panel = render.evidence_html(answer, svc.docs(), chat.turn_key(len(turns) - 1))
-        yield "", chat.chat_messages(turns), panel, turns
+        yield "", chat.chat_messages(turns), panel, turns, ""
+
+    def ui_lock() -> tuple[Any, Any]:
+        # while a question is answered: no second submit (Enter or the button)
+        return gr.update(interactive=False), gr.update(interactive=False)
+
+    def ui_unlock() -> tuple[Any, Any]:
+        return gr.update(interactive=True), gr.update(interactive=True)
 
     def ui_show_turn(turns: list[chat.Turn], evt: gr.SelectData) -> Any:
         i = chat.turn_of_message(evt.index if isinstance(evt.index, int) else evt.index[0])
@@ -91,18 +106,20 @@ def create_app(checker: Any, service: Service | None = None, *,
         return render.evidence_html(answer, svc.docs(), chat.turn_key(i))
 
     def ui_new_conversation() -> tuple[Any, ...]:
-        return [], [], render.empty_evidence_html(), ""
+        return [], [], render.empty_evidence_html(), "", ""
 
-    def ui_check(text: str) -> str:
+    def ui_check(text: str) -> tuple[Any, str]:
+        """Outputs: the claims table, the inline notice. A refused text (empty, no
+        check-worthy claim) leaves the last table as it was and says why inline."""
         try:
             with logs.event("ui:check") as log:
                 answers = svc.check(text or "")
                 log["verdicts"] = ",".join(a.verdict for a in answers)
         except FactCheckError as exc:
-            raise user_error(exc) from exc
+            return gr.skip(), chat.notice_html(str(exc))
         from rag.pipeline import summarize
 
-        return tables.claims_html(answers, svc.docs(), summarize(answers))
+        return tables.claims_html(answers, svc.docs(), summarize(answers)), ""
 
     def ui_show_sources() -> tuple[str, str]:
         try:
@@ -171,6 +188,9 @@ def create_app(checker: Any, service: Service | None = None, *,
                                              placeholder="Ask a question or paste a claim…")
                             send = gr.Button("Ask", variant="primary", scale=1,
                                              elem_id="fc-send")
+                        notice = gr.HTML("", elem_id="fc-notice", js_on_load=None)
+                        gr.HTML(chat.counter_html(limit), elem_id="fc-counter",
+                                js_on_load=None)
                         clear = gr.Button("New conversation", size="sm", elem_id="fc-clear")
                         gr.Examples(EXAMPLES, inputs=box, label="Examples (English and Swedish)")
                     with gr.Column(scale=2):
@@ -182,6 +202,7 @@ def create_app(checker: Any, service: Service | None = None, *,
                 text = gr.Textbox(label="Paste a paragraph: each check-worthy claim is "
                                         "checked on its own", lines=8, elem_id="fc-check-input")
                 check_btn = gr.Button("Check claims", variant="primary", elem_id="fc-check-btn")
+                check_notice = gr.HTML("", elem_id="fc-check-notice", js_on_load=None)
                 gr.Examples([CHECK_EXAMPLE], inputs=text, label="Example")
                 claims = gr.HTML(js_on_load=None, elem_id="fc-claims")
             with gr.Tab("Sources", id="sources"):
@@ -189,13 +210,19 @@ def create_app(checker: Any, service: Service | None = None, *,
                 reindex_btn = gr.Button("Re-index the seeds folder", elem_id="fc-reindex")
                 status = gr.Markdown(elem_id="fc-reindex-status")
 
-        outs = [box, chatbot, evidence, turns]
-        box.submit(ui_respond, [box, turns], outs, show_progress="hidden", **private)
-        send.click(ui_respond, [box, turns], outs, show_progress="hidden", **private)
+        outs = [box, chatbot, evidence, turns, notice]
+        # one listener for Enter and the button, "once": a second submit while the first
+        # is pending is dropped (a double submit posted the question twice, or an empty
+        # one), and Ask stays disabled until the answer is in
+        gr.on([box.submit, send.click], ui_lock, None, [box, send], show_progress="hidden",
+              trigger_mode="once", **private).then(
+            ui_respond, [box, turns], outs, show_progress="hidden", **private).then(
+            ui_unlock, None, [box, send], show_progress="hidden", **private)
         chatbot.select(ui_show_turn, turns, evidence, **private)
-        clear.click(ui_new_conversation, None, [chatbot, turns, evidence, box], **private)
-        chatbot.clear(ui_new_conversation, None, [chatbot, turns, evidence, box], **private)
-        check_btn.click(ui_check, text, claims, **private)
+        fresh = [chatbot, turns, evidence, box, notice]
+        clear.click(ui_new_conversation, None, fresh, **private)
+        chatbot.clear(ui_new_conversation, None, fresh, **private)
+        check_btn.click(ui_check, text, [claims, check_notice], **private)
         app.load(ui_show_sources, None, [summary, sources], **private)
         reindex_btn.click(ui_reindex, None, [status, summary, sources], **private)
         gr.api(ask_api, api_name="ask")

@@ -18,6 +18,10 @@ CSS = """
 .fc-warnings { font-size:0.85em; color:#8c5a00; margin:6px 0 0 0; padding-left:18px; }
 .fc-error { color:#8c1d18; }
 .fc-pending { opacity:0.7; font-style:italic; }
+.fc-notice { color:#8c1d18; background:#fde7e4; border-radius:6px; padding:6px 10px;
+  font-size:0.92em; }
+#fc-counter { font-size:0.85em; color:#555; min-height:0; }
+.fc-count.fc-over { color:#8c1d18; font-weight:600; }
 a.fc-cite { padding:0 1px; cursor:pointer; color:#1a56c4; font-weight:600; font-size:0.85em;
   vertical-align:super; line-height:1; text-decoration:none; }
 a.fc-cite:hover, a.fc-cite:focus { text-decoration:underline; }
@@ -56,6 +60,24 @@ table.fc-claims td, table.fc-claims th, table.fc-sources td, table.fc-sources th
 """
 
 HEAD = """
+<script>
+(() => {
+  // the character counter under the chat input (ui.chat.counter_html): near and over the
+  // limit it says how many characters there are, so a long question is cut before Ask
+  document.addEventListener('input', (e) => {
+    const t = e.target;
+    if (!t || !t.closest || !t.closest('#fc-input')) return;
+    const el = document.querySelector('#fc-counter .fc-count');
+    if (!el) return;
+    const lim = Number(el.dataset.limit), from = Number(el.dataset.from);
+    const n = (t.value || '').length;
+    el.textContent = n >= from * lim ? n.toLocaleString('en') + ' / ' +
+      lim.toLocaleString('en') + ' characters' + (n > lim ? ' — too long to send, shorten it'
+      : '') : '';
+    el.classList.toggle('fc-over', n > lim);
+  }, true);
+})();
+</script>
 <script>
 (() => {
   // the script carries no data; it only opens the citation a [n] link points at

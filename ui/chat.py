@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from rag.types import Answer
 from ui.render import answer_html, error_html, esc, pending_html
 
+# the character counter appears from this share of the limit on
+COUNTER_FROM = 0.8
+
 
 @dataclass(frozen=True)
 class Turn:
@@ -60,3 +63,19 @@ def history(turns: Sequence[Turn]) -> list[dict[str, str]]:
         out.append({"role": "user", "content": t.question})
         out.append({"role": "assistant", "content": t.answer.answer})
     return out
+
+
+def notice_html(message: str) -> str:
+    """A reason shown inline under the input (an empty Ask, a question over the limit,
+    no check-worthy claim): the conversation stays as it was. "" clears it."""
+    if not message:
+        return ""
+    return f'<div class="fc-notice" role="alert">{esc(message)}</div>'
+
+
+def counter_html(limit: int) -> str:
+    """The character counter under the input: the page's script (`ui.assets.HEAD`) fills
+    it as the user types, from this share of `limit` on — client-side, no server round
+    trip per keystroke."""
+    return (f'<span class="fc-count" data-limit="{int(limit)}" data-from="{COUNTER_FROM}" '
+            f'aria-live="polite"></span>')

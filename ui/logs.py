@@ -121,6 +121,11 @@ class RequestLog:
             _emit(ordered, logging.INFO if wanted else logging.DEBUG)
 
 
+def refused(route: str, exc: FactCheckError) -> None:
+    """Log a Gradio event the UI refused itself (shown inline, nothing raised)."""
+    _emit({"route": route, "status": "user_error", "ms": 0.0, "error": type(exc).__name__})
+
+
 @contextlib.contextmanager
 def event(route: str) -> Iterator[dict[str, Any]]:
     """Time and log one Gradio event (`route` like "ui:/ask"); the caller sets

@@ -120,10 +120,12 @@ def test_bad_input_is_shown_in_the_chat_and_kept_in_the_box(page):
     too_long = "Is this too long? " * 120
     page.fill("#fc-input textarea", too_long)
     page.press("#fc-input textarea", "Enter")
-    error = page.locator("#fc-chat .fc-error")
-    error.wait_for()
-    assert "too long" in error.inner_text()
-    assert page.input_value("#fc-input textarea") == too_long.strip()
+    # refused inline under the input, before anything is posted (issue 17.3)
+    notice = page.locator("#fc-notice .fc-notice")
+    notice.wait_for()
+    assert "limit is 2,000" in notice.inner_text()
+    assert page.locator("#fc-chat .fc-question").count() == 0
+    assert page.input_value("#fc-input textarea") == too_long
 
 
 def test_check_tab_shows_a_table_of_claims(page, tmp_path):
