@@ -34,6 +34,9 @@ from ui.api import MAX_BODY_BYTES, error_body
 BODY_TIMEOUT_S = 10.0
 HEADER_TIMEOUT_S = 10.0
 _GRADIO_CALL = re.compile(r"^/gradio_api/(?:run|api)/([^/]+)/?$")
+# Gradio's own endpoint name for events run outside the queue (queue=False, e.g. an
+# Examples click): it posts /gradio_api/run/predict with an fn_index, named by no api_name
+_GRADIO_OWN = frozenset({"predict"})
 _STREAMS = ("/gradio_api/queue/data", "/gradio_api/heartbeat", "/gradio_api/call/")
 _NO_BODY = ("GET", "HEAD", "OPTIONS")
 
@@ -74,7 +77,7 @@ class LimitsMiddleware:
                                               "request_too_large", 413), close=True)
             return
         call = _GRADIO_CALL.match(path)
-        if call and self.endpoints and call.group(1) not in self.endpoints:
+        if call and self.endpoints and call.group(1) not in self.endpoints | _GRADIO_OWN:
             await _json(send, 404, error_body(f"no such endpoint: {call.group(1)}",
                                               "not_found", 404))
             return
