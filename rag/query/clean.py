@@ -59,9 +59,10 @@ def not_language(text: str) -> str:
     if odd > max(1, MAX_ODD_SHARE * len(chars)):
         return (f"{odd} of its {len(chars)} characters are control, unassigned or "
                 f"undecodable characters (binary data?)")
-    letters = sum(len(w) for w in _words(text))
+    # digits are language too: a follow-up like "Och 2012?" is mostly a year
+    letters = sum(len(w) for w in _words(text)) + sum(ch.isdigit() for ch in chars)
     if len(chars) >= 8 and letters < MIN_LETTER_SHARE * len(chars):
-        return (f"only {letters} of its {len(chars)} characters are letters of words; "
+        return (f"only {letters} of its {len(chars)} characters are letters or digits; "
                 f"it reads as symbols, not sentences")
     return ""
 
