@@ -35,8 +35,8 @@ from rag.judge.calibration import Calibration
 from rag.judge.calibration import load as load_calibration
 from rag.judge.heuristic import OfflineJudge
 from rag.judge.llm import LLMJudge
-from rag.judge.nli import NLIJudge
 from rag.judge.llm import system_prompt as judge_system
+from rag.judge.nli import NLIJudge
 from rag.judge.verdict import aggregate
 from rag.nlp.text import normalize
 from rag.query.analyse import analyse, as_claim
