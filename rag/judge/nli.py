@@ -104,11 +104,11 @@ class NLIJudge:
             return ruled
         probs = self.model.predict([(premise(e), query.proposition) for e in evidence])
         claim_cond = conditional(query.proposition, query.lang)
-        return [self._combine(query, e, r, p, bool(claim_cond))
+        return [self._combine(e, r, p, bool(claim_cond))
                 for e, r, p in zip(evidence, ruled, probs, strict=True)]
 
     @staticmethod
-    def _combine(query: Query, ev: Evidence, ruled: Judgement, p: NLIResult,
+    def _combine(ev: Evidence, ruled: Judgement, p: NLIResult,
                  claim_conditional: bool) -> Judgement:
         nli = f"entailment {p.entailment:.2f}, contradiction {p.contradiction:.2f}"
         if ruled.stance == "supports":

