@@ -37,7 +37,6 @@ from ui.service import Busy, Service, check_result, reserve_threads
 
 MAX_BODY_BYTES = 1_000_000
 BODY_PARSE_ERROR = "There was an error parsing the body"  # FastAPI's detail, verbatim
-BODY_LIMITED = ("/api/", "/v1/")
 # Gradio routes that serve, accept or proxy files, or expose dev/monitoring tools.
 DENIED = ("/gradio_api/file=", "/gradio_api/file/", "/file=", "/gradio_api/upload",
           "/gradio_api/process_recording", "/gradio_api/proxy=", "/gradio_api/stream/",
@@ -92,8 +91,10 @@ def validation_message(errors: list[Any]) -> tuple[str, str | None]:
     return "; ".join(parts), first
 
 
-async def _send_json(send: Any, status: int, body: dict[str, Any],
-                     headers: list[tuple[bytes, bytes]] | None = None) -> None:
+async def send_json(send: Any, status: int, body: dict[str, Any],
+                    headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    """Answer an ASGI request with `body` as JSON (used by every middleware here and in
+    `ui.limits`)."""
     import json
 
     data = json.dumps(body).encode()
@@ -138,7 +139,7 @@ class ErrorShapeMiddleware:
         if methods is not None and method not in methods and not (
                 method == "HEAD" and "GET" in methods):
             allow = ", ".join(sorted(methods))
-            await _send_json(send, 405, error_body(
+            await send_json(send, 405, error_body(
                 f"{method} is not allowed on {scope['path']}; use {allow}",
                 "method_not_allowed", 405), headers=[(b"allow", allow.encode())])
             return
@@ -170,7 +171,7 @@ class ErrorShapeMiddleware:
                 return
             keep = [(k, v) for k, v in start.get("headers", [])
                     if k.lower() not in (b"content-length", b"content-type")]
-            await _send_json(send, status, error_body(
+            await send_json(send, status, error_body(
                 f"{detail}: {scope.get('method', 'GET')} {scope.get('path', '')}"
                 if status == 404 else detail, ROUTE_ERRORS[status], status), headers=keep)
 
@@ -190,11 +191,12 @@ def _detail_of(raw: bytes) -> str | None:
 
 
 class GuardMiddleware:
-    """404 for Gradio's file routes; 413 for API bodies over MAX_BODY_BYTES."""
+    """404 for Gradio's file routes; Retry-After on Gradio's queue-full 503. Bodies over
+    MAX_BODY_BYTES are refused with 413 on every route by `ui.limits.LimitsMiddleware`,
+    which `ui.server.create_server` puts outside everything before any body is read."""
 
-    def __init__(self, app: Any, max_body: int = MAX_BODY_BYTES) -> None:
+    def __init__(self, app: Any) -> None:
         self.app = app
-        self.max_body = max_body
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -202,38 +204,12 @@ class GuardMiddleware:
             return
         path = re.sub(r"/{2,}", "/", scope.get("path", ""))
         if path.startswith(DENIED):
-            await _send_json(send, 404, error_body("not found", "not_found", 404))
+            await send_json(send, 404, error_body("not found", "not_found", 404))
             return
         if path.startswith(QUEUE_JOIN):
             await self.app(scope, receive, _retry_after_on_503(send))
             return
-        if not path.startswith(BODY_LIMITED) or scope.get("method") != "POST":
-            await self.app(scope, receive, send)
-            return
-        chunks, size = [], 0
-        while True:  # buffer the (small) body, refusing it as soon as it is too big
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            size += len(message.get("body", b""))
-            if size > self.max_body:
-                await _send_json(send, 413, error_body(
-                    f"request body over {self.max_body} bytes", "request_too_large", 413))
-                return
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Any:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, receive, send)
 
 
 def noted(events: Any) -> Any:

@@ -29,7 +29,7 @@ from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from ui.api import MAX_BODY_BYTES, error_body
+from ui.api import MAX_BODY_BYTES, error_body, send_json
 
 BODY_TIMEOUT_S = 10.0
 HEADER_TIMEOUT_S = 10.0
@@ -41,14 +41,7 @@ _STREAMS = ("/gradio_api/queue/data", "/gradio_api/heartbeat", "/gradio_api/call
 _NO_BODY = ("GET", "HEAD", "OPTIONS")
 
 
-async def _json(send: Any, status: int, body: dict[str, Any], close: bool = False) -> None:
-    data = json.dumps(body).encode()
-    headers = [(b"content-type", b"application/json"),
-               (b"content-length", str(len(data)).encode())]
-    if close:
-        headers.append((b"connection", b"close"))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": data})
+_CLOSE = [(b"connection", b"close")]
 
 
 class LimitsMiddleware:
@@ -73,13 +66,13 @@ class LimitsMiddleware:
         headers = dict(scope.get("headers", []))
         declared = headers.get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.max_body:
-            await _json(send, 413, error_body(f"request body over {self.max_body} bytes",
-                                              "request_too_large", 413), close=True)
+            await send_json(send, 413, error_body(f"request body over {self.max_body} bytes",
+                                                  "request_too_large", 413), headers=_CLOSE)
             return
         call = _GRADIO_CALL.match(path)
         if call and self.endpoints and call.group(1) not in self.endpoints | _GRADIO_OWN:
-            await _json(send, 404, error_body(f"no such endpoint: {call.group(1)}",
-                                              "not_found", 404))
+            await send_json(send, 404, error_body(f"no such endpoint: {call.group(1)}",
+                                                  "not_found", 404))
             return
         if method in _NO_BODY and b"transfer-encoding" not in headers and not declared.strip(
                 b"0"):
@@ -91,16 +84,17 @@ class LimitsMiddleware:
             try:
                 message = await asyncio.wait_for(receive(), deadline - time.monotonic())
             except TimeoutError:
-                await _json(send, 408, error_body(
+                await send_json(send, 408, error_body(
                     f"request body not received within {self.body_timeout:g} s",
-                    "request_timeout", 408), close=True)
+                    "request_timeout", 408), headers=_CLOSE)
                 return
             if message["type"] == "http.disconnect":
                 return
             size += len(message.get("body", b""))
             if size > self.max_body:
-                await _json(send, 413, error_body(f"request body over {self.max_body} bytes",
-                                                  "request_too_large", 413), close=True)
+                await send_json(send, 413, error_body(
+                    f"request body over {self.max_body} bytes", "request_too_large", 413),
+                    headers=_CLOSE)
                 return
             chunks.append(message.get("body", b""))
             if not message.get("more_body"):
@@ -150,7 +144,7 @@ def _client_errors(send: Any) -> Any:
         except (ValueError, AttributeError):
             detail = ""
         first = detail.strip().splitlines()[0][:200] if detail.strip() else "invalid input"
-        await _json(send, 400, error_body(f"invalid input for this endpoint: {first}",
+        await send_json(send, 400, error_body(f"invalid input for this endpoint: {first}",
                                           "invalid_request_error", 400))
 
     return wrapped
