@@ -31,6 +31,7 @@ from rag.errors import InputError
 from rag.index.snapshot import Snapshot, SnapshotHolder, load_snapshot
 from rag.index.vectors import VectorStoreError, make_llama_embedding
 from rag.judge import Judge
+from rag.judge.answers import reconcile
 from rag.judge.calibration import Calibration
 from rag.judge.calibration import load as load_calibration
 from rag.judge.heuristic import OfflineJudge
@@ -284,6 +285,8 @@ class FactChecker:
             warnings.append(Warning("llm_unavailable", exc.reason))
             judge = self._fallback_judge
             judgements = judge.judge(query, evidence)
+        # an open question's answers compared across sources: 970 beside 97 conflicts
+        judgements = reconcile(query, evidence, judgements)
         if any(j.failure == "invalid" for j in judgements):
             warnings.append(Warning("judge_output_invalid", "counted as neutral (not supporting)"))
         judged = [replace(e, judgement=j) for e, j in zip(evidence, judgements, strict=True)]

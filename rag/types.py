@@ -132,6 +132,9 @@ ObjectionKind = Literal[
     "substitution",  # another word in the claim's place ("inhemska" for "amerikanska")
     "binding",  # two names the claim binds that the source names far apart
     "conditional",  # the source states it under a condition ("if …, it would …")
+    # open "how many" questions: another source's number is not this one's (claim: the
+    # best-attested answer, source: this sentence's)
+    "answers_differ",
     # the NLI model's veto on a rule's stance (`rag.judge.nli`); detail: its probability
     "unentailed",  # the model does not read the sentence as saying the claim
     "uncontradicted",  # the model does not read the sentence as contradicting it
@@ -184,6 +187,8 @@ class Objection:
                 return f"the source does not link {c} and {s} as the claim does"
             case "conditional":
                 return f"the source says it only under a condition ('{s}')"
+            case "answers_differ":
+                return f"the sources' numbers differ: {c} in another, {s} in this one"
             case "unentailed":
                 return f"the NLI model does not read this as saying it (entailment {self.detail})"
             case "uncontradicted":

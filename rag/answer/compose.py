@@ -34,6 +34,8 @@ LEADS: dict[tuple[str, str], dict[str, str]] = {
     ("claim", "refuted"): {"en": "Refuted — the sources say otherwise.",
                            "sv": "Motsägs — källorna säger något annat."},
     ("open", "supported"): {"en": "According to the sources:", "sv": "Enligt källorna:"},
+    ("open", "conflicting"): {"en": "The sources give different answers:",
+                              "sv": "Källorna ger olika svar:"},
     ("any", "conflicting"): {"en": "The sources disagree on this.",
                              "sv": "Källorna går isär i den här frågan."},
     ("any", "not_enough_info"): {
@@ -143,7 +145,8 @@ def compose(query: Query, verdict: Verdict, evidence: Sequence[Evidence] = ()
     group = None
     for c in citations:
         prefix = ""
-        if verdict.label == "conflicting" and c.stance != group:
+        # an open question's sides are two answers, neither "supporting" the other
+        if verdict.label == "conflicting" and query.form != "open" and c.stance != group:
             group = c.stance
             prefix = GROUP[c.stance][query.lang] + ": "
         sentences.append(_quote(query, c, prefix))

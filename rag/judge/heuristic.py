@@ -68,9 +68,13 @@ CROSS_LINGUAL_MIN = 0.75
 CROSS_LINGUAL_MARGIN = 0.08
 SLOT_SWAP_ALIGN = 0.45
 OPEN_ANSWER_ALIGN = 0.45
+# a refutation's score over the sentence's alignment: the differing word or number is
+# evidence of its own
+REFUTE_BOOST = 0.15
 
 
-def _asks_quantity(question: str) -> bool:
+def asks_quantity(question: str) -> bool:
+    """Does the question ask how many or how much ("hur många", "how large" …)?"""
     low = " ".join(words(question))
     return any(low.startswith(q) or f" {q} " in f" {low} " for q in QUANTITY_QUESTIONS)
 
@@ -117,7 +121,7 @@ class OfflineJudge:
     def _one(self, query: Query, ev: Evidence, best_similarity: float = 0.0) -> Judgement:
         text = ev.sentence.text
         align = ev.relevance
-        counted = query.form == "open" and _asks_quantity(query.proposition)
+        counted = query.form == "open" and asks_quantity(query.proposition)
         has_number = counted and bool(extract(text))
         # an open question's answers may be several sentences, none the closest, but each
         # still has to be about it; one asking "how many" is answered by the sentence with
@@ -198,13 +202,13 @@ class OfflineJudge:
             objections.append(swap)
         refute_floor = REFUTE_COVERAGE if same_lang else REFUTE_SIMILARITY
         if objections and align >= REFUTE_ALIGN and close >= refute_floor:
-            return Judgement.of("refutes", min(1.0, align + 0.15), *objections)
+            return Judgement.of("refutes", min(1.0, align + REFUTE_BOOST), *objections)
         if swap and align >= SLOT_SWAP_ALIGN and all(
                 self._names.found(e, text) for e in query.entities if e not in absent):
             # the source names someone else in the very phrase the claim uses, and every
             # other name of the claim ("Finland's Prime Minister Kaja Kallas" against
             # "Estonian Prime Minister Kaja Kallas"; not against another prime minister)
-            return Judgement.of("refutes", min(1.0, align + 0.15), swap)
+            return Judgement.of("refutes", min(1.0, align + REFUTE_BOOST), swap)
         strong = cues(query.proposition, CERTAINTY)
         modal = cues(query.proposition, MODALS) + strong
         hedged = cues(text, HEDGES)

@@ -54,8 +54,11 @@ def _aggregate(evidence: list[Evidence]) -> Verdict:
             and min(max(sup.values()), max(ref.values())) >= CONFLICT_MIN \
             and len(set(sup) | set(ref)) >= 2:
         conf = min(w_sup, w_ref) / max(w_sup, w_ref)
-        return Verdict("conflicting", round(0.5 + 0.4 * conf, 4), tuple(ordered),
-                       f"{len(sup)} source(s) support, {len(ref)} refute")
+        differ = [o for e in ordered for o in e.judgement.objections
+                  if o.kind == "answers_differ"]  # an open question's numbers
+        reason = f"the sources give different numbers: {differ[0].claim} and " \
+            f"{differ[0].source}" if differ else f"{len(sup)} source(s) support, {len(ref)} refute"
+        return Verdict("conflicting", round(0.5 + 0.4 * conf, 4), tuple(ordered), reason)
     label: VerdictLabel = "supported" if w_sup >= w_ref else "refuted"
     win, lose = (sup, ref) if label == "supported" else (ref, sup)
     top = max(win.values())

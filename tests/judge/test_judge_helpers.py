@@ -4,7 +4,7 @@ small sentences, without an embedder, index or judge around it."""
 from __future__ import annotations
 
 from rag.judge.entity_check import bindings_broken, entity_check, frame
-from rag.judge.heuristic import _asks_quantity, _established_in, _quantity_conflict
+from rag.judge.heuristic import asks_quantity, _established_in, _quantity_conflict
 from rag.judge.names import NameMatcher
 from rag.judge.polarity import (
     cues,
@@ -82,9 +82,9 @@ def test_a_number_stated_elsewhere_in_the_article_is_established() -> None:
 
 
 def test_how_many_questions() -> None:
-    assert _asks_quantity("How many soldiers were sent")
-    assert _asks_quantity("hur många soldater skickades")
-    assert not _asks_quantity("Who sent the soldiers")
+    assert asks_quantity("How many soldiers were sent")
+    assert asks_quantity("hur många soldater skickades")
+    assert not asks_quantity("Who sent the soldiers")
 
 
 # ------------------------------------------------------------------ names and slots
