@@ -7,6 +7,9 @@ The LLM is configured by FACTCHECK_LLM_BASE_URL and FACTCHECK_LLM_MODEL; its oth
 server's basic-auth "user:password") is held as given, kept out of `repr`, and parsed by
 `ui.auth`; FACTCHECK_CONCURRENCY and FACTCHECK_MAX_QUEUE bound the web server's engine calls;
 FACTCHECK_LOCK_TIMEOUT_S is how long an ingest waits for another writer (then exit 4).
+With FACTCHECK_CHROMA_URL (server mode), FACTCHECK_CHROMA_TIMEOUT_S bounds each request to
+the Chroma server, FACTCHECK_LEASE_S is the writer lease and FACTCHECK_INDEX_POLL_S how often
+a reader looks for a new build.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ _ENV: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "FACTCHECK_DATA_DIR": ("data_dir", Path, "a folder"),
     "FACTCHECK_SEEDS_DIR": ("seeds_dir", Path, "a folder"),
     "FACTCHECK_CHROMA_URL": ("chroma_url", str, "a URL"),
+    "FACTCHECK_CHROMA_TIMEOUT_S": ("chroma_timeout_s", float, "a number of seconds"),
+    "FACTCHECK_LEASE_S": ("lease_s", float, "a number of seconds"),
+    "FACTCHECK_INDEX_POLL_S": ("index_poll_s", float, "a number of seconds"),
     "FACTCHECK_CHUNK_TOKENS": ("chunk_tokens", int, "an integer"),
     "FACTCHECK_TOP_K": ("top_k", int, "an integer"),
     "FACTCHECK_CONCURRENCY": ("concurrency", int, "an integer"),
@@ -46,7 +52,10 @@ _ENV: dict[str, tuple[str, Callable[[str], Any], str]] = {
 class Settings:
     data_dir: Path = Path("data")
     seeds_dir: Path = Path("seeds")
-    chroma_url: str | None = None  # set -> chromadb.HttpClient instead of PersistentClient
+    chroma_url: str | None = None  # set: the whole index lives in that Chroma server
+    chroma_timeout_s: float = 30.0  # server mode: one request to the Chroma server, at most
+    lease_s: float = 30.0  # server mode: a writer's lease lasts this long unless renewed
+    index_poll_s: float = 1.0  # server mode: how often a reader checks for a new build
     chunk_tokens: int = 160  # tiktoken cl100k tokens per chunk, upper bound
     chunk_overlap: int = 1  # sentences shared by consecutive chunks of a segment
     max_file_bytes: int = 5_000_000
@@ -99,6 +108,9 @@ class Settings:
                               "least 1")
         if not settings.lock_timeout_s >= 0:  # also refuses NaN
             raise ConfigError("FACTCHECK_LOCK_TIMEOUT_S must be 0 (fail at once) or more")
+        if not min(settings.chroma_timeout_s, settings.lease_s, settings.index_poll_s) > 0:
+            raise ConfigError("FACTCHECK_CHROMA_TIMEOUT_S, FACTCHECK_LEASE_S and "
+                              "FACTCHECK_INDEX_POLL_S must be positive (seconds)")
         if settings.llm_timeout_s <= 0 or settings.llm_connect_timeout_s <= 0:
             raise ConfigError("LLM timeouts must be positive (seconds)")
         return settings

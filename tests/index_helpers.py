@@ -1,12 +1,21 @@
 """Checks on a data dir shared by the crash and property tests: what the index holds, that
-every citation resolves into it, and that it is exactly what a clean ingest would make."""
+every citation resolves into it, and that it is exactly what a clean ingest would make; and
+a real Chroma server (`chroma run`) on 127.0.0.1 for the server-mode tests."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import requests
 
 from rag.index import store
 from rag.index import vectors as vindex
@@ -86,3 +95,33 @@ def assert_answer_resolves(answer: Answer, state: IndexState, texts: dict[str, s
             c.start:c.end], f"[{c.n}] quote is not the source text at {c.start}:{c.end}"
     cited = {n for s in answer.sentences for n in s.citations}
     assert cited <= {c.n for c in answer.citations}, "a sentence cites an unknown [n]"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def chroma_run(path: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """`chroma run` on 127.0.0.1:`port` storing in `path`, until the block ends (killed)."""
+    exe = Path(sys.executable).parent / "chroma"
+    proc = subprocess.Popen([str(exe), "run", "--path", str(path), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL,
+                            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None and time.monotonic() < deadline, "chroma did not start"
+            try:
+                requests.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
+                break
+            except requests.RequestException:
+                time.sleep(0.3)
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=30)

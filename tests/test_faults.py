@@ -13,20 +13,14 @@ bound that shows the configured timeout was honoured.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from conftest import SEEDS, run_cli, serve_app
+from index_helpers import chroma_run, free_port
 from llm_helpers import (
     QUESTION,
     Reply,
@@ -47,12 +41,6 @@ from rag.types import Answer
 TIMEOUT_S = 1.0  # the read timeout the faulty endpoint is given
 RETRIES = 1
 BOUND_S = 45.0  # generous: timeout + retries with backoff + a slow, shared 2-core machine
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def faithful(body: dict[str, Any], i: int) -> Reply:
@@ -224,29 +212,6 @@ def test_llm_fault_through_the_http_api_is_a_degraded_200(make_checker):
 
 
 # --------------------------------------------------------------------------- Chroma server
-
-@contextlib.contextmanager
-def chroma_run(path: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    exe = Path(sys.executable).parent / "chroma"
-    proc = subprocess.Popen([str(exe), "run", "--path", str(path), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL,
-                            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None and time.monotonic() < deadline, "chroma did not start"
-            try:
-                requests.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
-                break
-            except requests.RequestException:
-                time.sleep(0.3)
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=30)
-
 
 @pytest.mark.slow
 def test_chroma_unreachable_at_start_is_a_clear_error(tmp_path, embedder):

@@ -1,24 +1,30 @@
 """A loaded index build: documents, chunks, sentence embeddings, the vector collection and
 the BM25 index — everything a query needs, read once and reused across requests.
 
-`SnapshotHolder` reloads when the manifest points at a new build (a cheap `stat` per
-request), so a running server picks up a re-ingest without a restart.
+`SnapshotHolder` reloads when the manifest points at a new build, so a running server picks
+up a re-ingest without a restart: embedded mode stats manifest.json on every request; server
+mode reads the manifest record at most every FACTCHECK_INDEX_POLL_S (a round trip). One
+request at a time checks and loads; the others keep the loaded build meanwhile, and a
+request holds one `Snapshot` from start to end, so each answer comes from exactly one
+build (`backend.index_build`). While the Chroma server is unreachable, the loaded build
+keeps serving (dense search then degrades, `rag.pipeline`).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from rag.config import Settings
 from rag.errors import IndexNotReadyError
-from rag.index import store
 from rag.index import vectors as vindex
-from rag.index.bm25 import BM25_DIR, LexicalIndex
+from rag.index.bm25 import LexicalIndex
+from rag.index.server import open_store
+from rag.index.store import Store
 from rag.types import Chunk, Document, Sentence
 
 
@@ -50,15 +56,14 @@ class Snapshot:
         return self._bodies[doc_id]
 
 
-def load_snapshot(settings: Settings) -> Snapshot:
-    data_dir = settings.data_dir
-    manifest = store.read_manifest(data_dir)
-    build_id = manifest["current"]
+def load_snapshot(settings: Settings, st: Store | None = None) -> Snapshot:
+    st = st or open_store(settings)
+    build_id = st.read_manifest()["current"]
     if not build_id:
-        raise IndexNotReadyError(f"no index in {data_dir}: run `factcheck ingest` first")
-    docs, chunks = store.load_build(data_dir, build_id)
-    keys, vecs = store.load_sentences(data_dir, build_id)
-    client = vindex.open_client(data_dir, settings.chroma_url)
+        raise IndexNotReadyError(f"no index in {st.where}: run `factcheck ingest` first")
+    docs, chunks = st.load_build(build_id)
+    keys, vecs = st.load_sentences(build_id)
+    client = st.vector_client()
     chunk_map = {c.id: c for c in chunks}
     doc_map = {d.id: d for d in docs}
     by_doc: dict[str, list[Chunk]] = {}
@@ -73,7 +78,7 @@ def load_snapshot(settings: Settings) -> Snapshot:
         sentences.append(Sentence(doc_id, first, a, b, d.text[a:b], d.lang))
         for c in holders:
             by_chunk[c.id].append(i)
-    lexical = LexicalIndex.load(store.build_dir(data_dir, build_id) / BM25_DIR, chunks)
+    lexical = st.load_lexical(build_id, chunks)
     return Snapshot(build_id, doc_map, chunk_map, sentences, vecs, by_chunk,
                     vindex.VectorIndex(client, build_id), lexical)
 
@@ -84,20 +89,36 @@ class SnapshotHolder:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._lock = threading.Lock()
+        self._store: Store | None = None  # opened on first use: a constructor does no I/O
         self._snap: Snapshot | None = None
-        self._stamp: float | None = None
-
-    def _manifest_stamp(self) -> float | None:
-        path: Path = self._settings.data_dir / store.MANIFEST
-        try:
-            return path.stat().st_mtime_ns
-        except OSError:
-            return None
+        self._stamp: object = None
+        self._next_check = 0.0
 
     def get(self) -> Snapshot:
-        stamp = self._manifest_stamp()
-        with self._lock:
+        snap = self._snap
+        if snap is not None and time.monotonic() < self._next_check:
+            return snap
+        if snap is not None and not self._lock.acquire(blocking=False):
+            return snap  # another request is checking or loading: serve the loaded build
+        if snap is None:
+            self._lock.acquire()
+        try:
+            return self._refresh()
+        finally:
+            self._lock.release()
+
+    def _refresh(self) -> Snapshot:
+        """Under the lock: the snapshot of the build the manifest names now."""
+        try:
+            if self._store is None:
+                self._store = open_store(self._settings)
+            stamp = self._store.manifest_stamp()
             if self._snap is None or stamp != self._stamp:
-                self._snap = load_snapshot(self._settings)
+                self._snap = load_snapshot(self._settings, self._store)
                 self._stamp = stamp
-            return self._snap
+        except vindex.VectorStoreError:
+            if self._snap is None:
+                raise
+            # the server is away mid-session: keep the build we have, look again later
+        self._next_check = time.monotonic() + self._store.poll_s if self._store else 0.0
+        return self._snap

@@ -1,5 +1,7 @@
 """On-disk state of the index besides the vectors: the manifest, each build's documents and
-chunks, and the writer lock.
+chunks, and the writer lock; and the `Store` protocol that ingest and snapshot code use, so
+that they read and write an index the same way whether it lives here (`FileStore`, the
+default, embedded mode) or in a Chroma server (`rag.index.server.ChromaStore`).
 
 Layout under the data dir:
     manifest.json            {"current": BUILD, "previous": BUILD|null}  (atomic replace)
@@ -26,14 +28,16 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from rag.errors import ConfigError, IndexLockedError, IndexNotReadyError
+from rag.index import vectors as vindex
+from rag.index.bm25 import BM25_DIR, LexicalIndex
 from rag.index.checkpoint import checkpoint
 from rag.types import Chunk, Document, Provenance, Span
 
@@ -193,3 +197,85 @@ def list_build_dirs(data_dir: Path) -> list[str]:
 
 def remove_build_dir(data_dir: Path, build_id: str) -> None:
     shutil.rmtree(build_dir(data_dir, build_id), ignore_errors=True)
+
+
+class Store(Protocol):
+    """Where an index lives: its manifest, its builds and its writer's lock."""
+
+    where: str  # for messages: the data dir or the server URL
+    poll_s: float  # how often a reader looks at the manifest (0: on every request)
+
+    def vector_client(self) -> Any: ...  # the Chroma client holding the chunk vectors
+    def manifest_stamp(self) -> object: ...  # changes when the manifest does
+    def read_manifest(self) -> dict[str, Any]: ...
+    def write_manifest(self, current: str, previous: str | None) -> None: ...
+    def writer(self, timeout_s: float) -> AbstractContextManager[None]: ...
+    def begin_build(self, build_id: str) -> None: ...  # a trace first: cleanup finds it
+    def save_build(self, build_id: str, docs: list[Document], chunks: list[Chunk],
+                   sentences: list[tuple[str, int, int]], sentence_vectors: np.ndarray,
+                   lexical: LexicalIndex) -> None: ...
+    def load_build(self, build_id: str) -> tuple[list[Document], list[Chunk]]: ...
+    def load_sentences(self, build_id: str) -> tuple[list[tuple[str, int, int]],
+                                                      np.ndarray]: ...
+    def load_lexical(self, build_id: str, chunks: list[Chunk]) -> LexicalIndex: ...
+    def list_builds(self) -> list[str]: ...  # every build with a trace, finished or not
+    def remove_build(self, build_id: str) -> None: ...
+
+
+class FileStore:
+    """Embedded mode: the layout above under one data dir, and its embedded Chroma."""
+
+    poll_s = 0.0  # a stat of manifest.json per request costs microseconds
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.where = str(data_dir)
+        self._client: Any = None
+
+    def vector_client(self) -> Any:
+        if self._client is None:
+            self._client = vindex.open_client(self.data_dir, None)
+        return self._client
+
+    def manifest_stamp(self) -> object:
+        try:
+            return (self.data_dir / MANIFEST).stat().st_mtime_ns
+        except OSError:
+            return None
+
+    def read_manifest(self) -> dict[str, Any]:
+        return read_manifest(self.data_dir)
+
+    def write_manifest(self, current: str, previous: str | None) -> None:
+        write_manifest(self.data_dir, current, previous)
+
+    def writer(self, timeout_s: float) -> AbstractContextManager[None]:
+        return write_lock(self.data_dir, timeout_s)
+
+    def begin_build(self, build_id: str) -> None:
+        build_dir(self.data_dir, build_id).mkdir(parents=True, exist_ok=True)
+
+    def save_build(self, build_id: str, docs: list[Document], chunks: list[Chunk],
+                   sentences: list[tuple[str, int, int]], sentence_vectors: np.ndarray,
+                   lexical: LexicalIndex) -> None:
+        save_build(self.data_dir, build_id, docs, chunks, sentences, sentence_vectors)
+        lexical.save(build_dir(self.data_dir, build_id) / BM25_DIR)
+
+    def load_build(self, build_id: str) -> tuple[list[Document], list[Chunk]]:
+        return load_build(self.data_dir, build_id)
+
+    def load_sentences(self, build_id: str) -> tuple[list[tuple[str, int, int]], np.ndarray]:
+        return load_sentences(self.data_dir, build_id)
+
+    def load_lexical(self, build_id: str, chunks: list[Chunk]) -> LexicalIndex:
+        return LexicalIndex.load(build_dir(self.data_dir, build_id) / BM25_DIR, chunks)
+
+    def list_builds(self) -> list[str]:
+        return list_build_dirs(self.data_dir)
+
+    def remove_build(self, build_id: str) -> None:
+        # the folder goes last: while it exists, a later run knows there is more to drop
+        vindex.drop_collection(self.vector_client(), build_id)
+        checkpoint("cleanup:collection")
+        remove_build_dir(self.data_dir, build_id)
+        checkpoint("cleanup:dir")

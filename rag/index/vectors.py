@@ -1,7 +1,11 @@
 """The only module that imports chromadb and llama-index. Converts to our types at this edge.
 
 - `open_client`: a Chroma `PersistentClient` under the data dir, or an `HttpClient` when
-  `FACTCHECK_CHROMA_URL` is set; telemetry off. Collections are always created with
+  `FACTCHECK_CHROMA_URL` is set; telemetry off. chromadb 1.5.9's HttpClient has no timeout
+  setting (its httpx session is built with `timeout=None`, and the constructor already
+  makes requests), so a server that accepts connections but never answers hung every
+  call: a heartbeat with our timeout goes first, and the client's session gets the same
+  timeout after. Collections are always created with
   `embedding_function=None` and written with our vectors, so Chroma's default embedding
   function (which downloads a model) can never run.
 - `LlamaEmbedding`: our `Embedder` behind llama-index's `BaseEmbedding`, with the E5
@@ -43,7 +47,8 @@ class VectorStoreError(IndexNotReadyError):
 
 
 @contextlib.contextmanager
-def _store_call(doing: str) -> Iterator[None]:
+def store_call(doing: str) -> Iterator[None]:
+    """Any failure of a call to the store inside as a `VectorStoreError`."""
     try:
         yield
     except IndexNotReadyError:
@@ -52,7 +57,8 @@ def _store_call(doing: str) -> Iterator[None]:
         raise VectorStoreError(doing, exc) from exc
 
 
-def open_client(data_dir: Path, chroma_url: str | None) -> Any:
+def open_client(data_dir: Path, chroma_url: str | None, timeout_s: float = 30.0) -> Any:
+    """`timeout_s`: the longest any one request to a Chroma server may take."""
     ensure_offline()
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -63,14 +69,24 @@ def open_client(data_dir: Path, chroma_url: str | None) -> Any:
         if url.scheme not in ("http", "https") or not url.hostname:
             raise ConfigError(f"FACTCHECK_CHROMA_URL must look like http://host:port, "
                               f"got {chroma_url!r}")
+        import httpx
+
+        port = url.port or (443 if url.scheme == "https" else 8000)
+        timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0))
         try:
-            client = chromadb.HttpClient(
-                host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https", settings=chroma_settings)
+            base = f"{url.scheme}://{url.hostname}:{port}"
+            httpx.get(f"{base}/api/v2/heartbeat", timeout=timeout).raise_for_status()
+            client = chromadb.HttpClient(host=url.hostname, port=port,
+                                         ssl=url.scheme == "https", settings=chroma_settings)
+            session = getattr(getattr(client, "_server", None), "_session", None)
+            if isinstance(session, httpx.Client):
+                session.timeout = timeout
             client.heartbeat()
         except Exception as exc:  # chromadb raises several unrelated types here
+            why = (f"no answer within {timeout_s:g}s (FACTCHECK_CHROMA_TIMEOUT_S)"
+                   if isinstance(exc, httpx.TimeoutException) else str(exc))
             raise IndexNotReadyError(
-                f"cannot reach the Chroma server at {chroma_url}: {exc}. Start it with "
+                f"cannot reach the Chroma server at {chroma_url}: {why}. Start it with "
                 f"`chroma run --path DIR --host 127.0.0.1 --port N` or unset "
                 f"FACTCHECK_CHROMA_URL to use the embedded store.") from exc
         return client
@@ -143,7 +159,7 @@ class VectorIndex:
         self._count = None
         # Chroma rejects a write of more than get_max_batch_size() records (5461 with
         # chromadb 1.5); llama-index's own batching is bigger, so ingest >5k chunks failed
-        with _store_call("writing chunks"):
+        with store_call("writing chunks"):
             step = max(1, int(self._client.get_max_batch_size()))
             for i in range(0, len(nodes), step):
                 self._store.add(list[Any](nodes[i:i + step]))
@@ -153,7 +169,7 @@ class VectorIndex:
         if not ids:
             return {}
         out: dict[str, np.ndarray] = {}
-        with _store_call("reading stored embeddings"):
+        with store_call("reading stored embeddings"):
             step = max(1, int(self._client.get_max_batch_size()))
             for i in range(0, len(ids), step):
                 got = self._col.get(ids=ids[i:i + step], include=["embeddings"])
@@ -165,7 +181,7 @@ class VectorIndex:
         """Chunks in the collection; asked once, not per query (it was half the dense
         search time at 10k chunks in bench/scale.py's profile, a round trip in server mode)."""
         if self._count is None:
-            with _store_call("counting chunks"):
+            with store_call("counting chunks"):
                 self._count = int(self._col.count())
         return self._count
 
@@ -182,7 +198,7 @@ class VectorIndex:
         k = min(k, self.count())
         if k <= 0:
             return []
-        with _store_call("searching"):
+        with store_call("searching"):
             res = self._col.query(query_embeddings=[list(vector)], n_results=k,
                                   include=["distances"])
         # the collection's space is cosine: distance = 1 - cosine similarity

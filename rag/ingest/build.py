@@ -4,7 +4,10 @@ Incremental: chunks whose content-hash id exists in the current build reuse its 
 embedding (nothing is re-embedded); if no document changed, no build is made at all.
 Atomic: a new build (Chroma collection + docs/chunks files) is completed before the
 manifest switches to it; the previous build stays for rollback, older ones are dropped.
-One writer at a time (file lock). Bad files are skipped with a reason; the batch goes on.
+One writer at a time (a file lock; in server mode the lease in the Chroma server). Bad files
+are skipped with a reason; the batch goes on. Where the index lives is the `Store`'s
+business (`rag.index.server.open_store`): this module reads and writes it the same way in
+embedded and server mode.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ import numpy as np
 from rag.backends.embed import Embedder
 from rag.config import Settings
 from rag.errors import ConfigError, InputError
-from rag.index import store
 from rag.index import vectors as vindex
-from rag.index.bm25 import BM25_DIR, LexicalIndex
+from rag.index.bm25 import LexicalIndex
 from rag.index.checkpoint import checkpoint
+from rag.index.server import open_store
+from rag.index.store import Store
 from rag.ingest.chunk import body_sentences, chunk_document
 from rag.ingest.sources import Skipped, build_document, load_sources_yaml, read_text_file
 from rag.types import Chunk, Document
@@ -154,9 +158,10 @@ def ingest(paths: list[Path], settings: Settings, embedder: Embedder, prune: boo
                           + ", ".join(s.path for s in skipped) + " (nothing was changed)")
     if not files and not prune:
         raise ConfigError("no .txt files found in " + ", ".join(map(str, paths)))
-    with store.write_lock(settings.data_dir, settings.lock_timeout_s):
+    st = open_store(settings)
+    with st.writer(settings.lock_timeout_s):
         checkpoint("locked")
-        manifest, old_docs, old_chunks = _load_current(settings.data_dir)
+        manifest, old_docs, old_chunks = _load_current(st)
         new_docs, bad = read_documents(files, settings.max_file_bytes, progress)
         if prune:  # a file that is there but unreadable now was not deleted: keep its article
             unreadable = {Path(s.path).stem for s in bad}
@@ -166,8 +171,8 @@ def ingest(paths: list[Path], settings: Settings, embedder: Embedder, prune: boo
         skipped.extend(bad)
         by_id = {d.id: d for d in (kept if prune else old_docs)}
         by_id.update({d.id: d for d in new_docs})
-        return _publish(settings, embedder, manifest, old_docs, old_chunks, list(by_id.values()),
-                        t0, skipped, progress)
+        return _publish(settings, st, embedder, manifest, old_docs, old_chunks,
+                        list(by_id.values()), t0, skipped, progress)
 
 
 def remove_documents(ids: list[str], settings: Settings, embedder: Embedder,
@@ -176,33 +181,34 @@ def remove_documents(ids: list[str], settings: Settings, embedder: Embedder,
     ingested from. Their files are not touched (the next ingest of their folder adds them
     back unless they are deleted); nothing is embedded."""
     t0 = time.perf_counter()
-    with store.write_lock(settings.data_dir, settings.lock_timeout_s):
+    st = open_store(settings)
+    with st.writer(settings.lock_timeout_s):
         checkpoint("locked")
-        manifest, old_docs, old_chunks = _load_current(settings.data_dir)
+        manifest, old_docs, old_chunks = _load_current(st)
         known = {d.id for d in old_docs}
         unknown = sorted(set(ids) - known)
         if unknown:
             raise InputError(f"not in the index: {', '.join(unknown)}; "
                              f"`factcheck sources` lists the indexed articles")
         docs = [d for d in old_docs if d.id not in set(ids)]
-        return _publish(settings, embedder, manifest, old_docs, old_chunks, docs, t0, [],
+        return _publish(settings, st, embedder, manifest, old_docs, old_chunks, docs, t0, [],
                         progress)
 
 
-def _load_current(data_dir: Path) -> tuple[dict[str, str | None], list[Document], list[Chunk]]:
-    manifest = store.read_manifest(data_dir)
+def _load_current(st: Store) -> tuple[dict[str, str | None], list[Document], list[Chunk]]:
+    manifest = st.read_manifest()
     current = manifest["current"]
-    old_docs, old_chunks = store.load_build(data_dir, current) if current else ([], [])
+    old_docs, old_chunks = st.load_build(current) if current else ([], [])
     checkpoint("loaded")
     return manifest, old_docs, old_chunks
 
 
-def _publish(settings: Settings, embedder: Embedder, manifest: dict[str, str | None],
+def _publish(settings: Settings, st: Store, embedder: Embedder,
+             manifest: dict[str, str | None],
              old_docs: list[Document], old_chunks: list[Chunk], new_docs: list[Document],
              t0: float, skipped: list[Skipped], progress: bool) -> IngestReport:
     """Make `new_docs` the index: a new build (reusing what the current one has) and the
     switch to it, or nothing if they are what the current build holds. Under the lock."""
-    data_dir = settings.data_dir
     current = manifest["current"]
     docs = sorted(new_docs, key=lambda d: d.id)
     old_chunk_ids = {c.id for c in old_chunks}
@@ -218,10 +224,10 @@ def _publish(settings: Settings, embedder: Embedder, manifest: dict[str, str | N
     removed = len(old_chunk_ids - new_ids)
     reused = len(old_chunk_ids & new_ids)
     added = len(new_ids - old_chunk_ids)
-    client = vindex.open_client(data_dir, settings.chroma_url)
+    client = st.vector_client()
     if current and docs == sorted(old_docs, key=lambda d: d.id):  # texts and metadata alike
         # nothing to build, but a crashed run may have left a build behind
-        _drop_stale_builds(client, data_dir, keep={current, manifest["previous"]})
+        _drop_stale_builds(st, keep={current, manifest["previous"]})
         return IngestReport(current, len(docs), len(chunks), 0, reused, 0,
                             time.perf_counter() - t0, False, tuple(skipped))
 
@@ -236,12 +242,12 @@ def _publish(settings: Settings, embedder: Embedder, manifest: dict[str, str | N
     old_sent: dict[str, np.ndarray] = {}
     if current:
         doc_by_id = {d.id: d for d in old_docs}
-        old_keys, old_vecs = store.load_sentences(data_dir, current)
+        old_keys, old_vecs = st.load_sentences(current)
         old_sent = {_sentence_key(doc_by_id[k[0]], k[1], k[2]): v
                     for k, v in zip(old_keys, old_vecs, strict=True) if k[0] in doc_by_id}
     sentences, sentence_vecs = _sentence_vectors(embedder, docs, old_sent, progress)
     # the folder exists before the collection does, so a crash leaves a trace to clean up
-    store.build_dir(data_dir, build_id).mkdir(parents=True, exist_ok=True)
+    st.begin_build(build_id)
     checkpoint("build_dir")
     target = vindex.VectorIndex(client, build_id, create=True)
     checkpoint("collection")
@@ -249,25 +255,22 @@ def _publish(settings: Settings, embedder: Embedder, manifest: dict[str, str | N
         batch = chunks[i:i + ADD_BATCH]
         target.add(batch, [vectors[c.id] for c in batch])
         checkpoint("chroma_add")
-    store.save_build(data_dir, build_id, docs, chunks, sentences, sentence_vecs)
     # BM25 is built here once, not at every snapshot load (bench/scale.py: 1.5 of the
-    # 2.1 s load at 10k chunks); in the build folder, before the manifest switch
-    LexicalIndex(chunks).save(store.build_dir(data_dir, build_id) / BM25_DIR)
+    # 2.1 s load at 10k chunks); saved with the build, before the manifest switch
+    st.save_build(build_id, docs, chunks, sentences, sentence_vecs, LexicalIndex(chunks))
     checkpoint("before_manifest")
-    store.write_manifest(data_dir, build_id, current)
+    st.write_manifest(build_id, current)
     checkpoint("after_manifest")
-    _drop_stale_builds(client, data_dir, keep={build_id, current})
+    _drop_stale_builds(st, keep={build_id, current})
     return IngestReport(build_id, len(docs), len(chunks), added, reused, removed,
                     time.perf_counter() - t0, True, tuple(skipped))
 
 
-def _drop_stale_builds(client: object, data_dir: Path, keep: set[str | None]) -> None:
-    """Older builds and leftovers of crashed runs: everything but current and previous.
-    Only builds this data dir made are touched (a Chroma server may be shared)."""
-    for build_id in store.list_build_dirs(data_dir):
+def _drop_stale_builds(st: Store, keep: set[str | None]) -> None:
+    """Older builds and leftovers of crashed runs: everything but current and previous, and
+    whatever the manifest names now (in server mode a writer that lost its lease may have
+    switched it). Embedded mode touches only builds this data dir made."""
+    keep = keep | set(st.read_manifest().values())
+    for build_id in st.list_builds():
         if build_id not in keep:
-            # the folder goes last: while it exists, a later run knows there is more to drop
-            vindex.drop_collection(client, build_id)
-            checkpoint("cleanup:collection")
-            store.remove_build_dir(data_dir, build_id)
-            checkpoint("cleanup:dir")
+            st.remove_build(build_id)
