@@ -331,8 +331,16 @@ def test_an_article_stating_the_opposite_as_fact_is_shown_attributed(tmp_path, e
     ingest([folder], Settings.from_env(data_dir=data), embedder, progress=False)
     fc = FactChecker(Settings.from_env(data_dir=data), embedder, OfflineJudge(embedder))
     seeds = {p.stem for p in SEEDS.glob("*.txt")}
-    for q in CONTROL[:2]:
+    # the same question without "in Ukraine": the article names Ukraine where the question
+    # has "Russian"; that made it a "names differ" refutation quoted under "No"
+    variant = "Would a Russian attack that hurts NATO trainers automatically trigger Article 5?"
+    for q in [*CONTROL[:2], variant]:
         answer = fc.ask(q)
+        # it says the claim, so it is never quoted against it
+        assert all(c.stance != "refutes" for c in answer.citations
+                   if c.source == "960_false_fact"), (q, answer.citations)
+        if q == variant:
+            continue
         assert answer.verdict in (control_verdicts[q], "conflicting"), (q, answer.verdict)
         if answer.verdict == "conflicting":
             by_source = {c.source: c for c in answer.citations}

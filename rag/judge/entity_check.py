@@ -16,7 +16,7 @@ from rag.judge.slots import abbreviated_in
 from rag.judge.slots import placed as _placed
 from rag.judge.slots import slot_filler as _slot_filler
 from rag.nlp.align import coverage, sentence_keys
-from rag.nlp.entities import entities, entity_found
+from rag.nlp.entities import country_names, entities, entity_found
 from rag.nlp.text import WORD_RE, sentence_spans
 from rag.types import Evidence, Objection, Query
 
@@ -64,6 +64,11 @@ def bindings_broken(query: Query, text: str, names: NameMatcher) -> tuple[str, s
                     and min(abs(x - y) for x in located[a] for y in located[b]) > BOUND_FAR:
                 return a, b
     return None
+
+
+def _is_country(name: str) -> bool:
+    low = name.lower()
+    return low in country_names() or low.removesuffix("s") in country_names()
 
 
 def _names_of(claim: str, ents: list[str], context: str) -> list[str]:
@@ -143,6 +148,9 @@ def entity_check(query: Query, ev: Evidence,
         lowered = {a.lower() for a in absent}
         rest = [t for t in query.terms if t not in lowered]
         cov, _ = coverage(rest, text)
-        if cov >= SWAP_COVERAGE:
-            return Objection("name", absent[0], extra[0], "source"), absent, unplaced
+        # the other name must be one of the same kind, a country for a country: "trainers
+        # in Ukraine" does not put Ukraine where the claim's "a Russian attack" has Russian
+        pairs = [(a, x) for a in absent for x in extra if _is_country(a) == _is_country(x)]
+        if cov >= SWAP_COVERAGE and pairs:
+            return Objection("name", *pairs[0], "source"), absent, unplaced
     return None, absent, unplaced

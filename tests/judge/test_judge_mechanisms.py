@@ -184,3 +184,25 @@ def test_a_claims_first_word_is_a_name_only_if_the_article_capitalises_it(judge)
                        sentence)
     out = judge.judge(claim, [_ev(sentence, context)])[0]
     assert out.stance == "supports", out
+
+
+@pytest.mark.parametrize("claim,sentence,stance", [
+    # the article never names the claim's Danish; it says the rest of it of the Finnish
+    ("The engineers who repaired the bridge in Tartu were Danish.",
+     "The bridge in Tartu was repaired by Finnish engineers, the city said.", "refutes"),
+    # the claim's Danish is absent and a country is named elsewhere in the sentence: the
+    # country is a place, not the claim's "Danish" (a demonym) in another role
+    ("Would a Danish inspection of the bridge delay the reopening in Tartu?",
+     "An inspection of the bridge in Estonia would delay the reopening in Tartu.", "neutral"),
+    # a country for a country is a swap
+    ("Denmark paid for the repair of the bridge in Tartu.",
+     "Finland paid for the repair of the bridge in Tartu, the city said.", "refutes"),
+])
+def test_another_name_replaces_an_absent_one_only_if_it_is_of_the_same_kind(judge, claim,
+                                                                             sentence, stance):
+    context = _article("Bridge reopens in Tartu after repairs.", sentence,
+                       "Traffic resumed on Tuesday.")
+    out = judge.judge(analyse(claim), [_ev(sentence, context, title="Bridge reopens")])[0]
+    assert out.stance == stance, out.reason
+    if stance == "neutral":
+        assert "Danish" in out.reason  # the claim's name, still not said of this: no support
