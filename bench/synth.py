@@ -1,6 +1,7 @@
 """Deterministic synthetic news corpus for the scale benchmark, grown from the seed articles.
 
     .venv/bin/python bench/synth.py OUT_DIR --chunks 10000 [--seed 0]
+    .venv/bin/python bench/synth.py OUT_DIR --articles 10000
 
 Each language (en, sv) gets a word-bigram model of the seed articles' body sentences;
 sentences are walks of that model, so the text has the seeds' vocabulary, word lengths and
@@ -138,10 +139,11 @@ def chunks_per_article(seeds: Path, seed: int, sample: int = 40) -> float:
     return n / sample
 
 
-def generate(out: Path, chunks: int, seed: int = 0, seeds: Path = ROOT / "seeds") -> int:
-    """Write about `chunks` chunks' worth of articles to `out`; returns the article count."""
-    per = chunks_per_article(seeds, seed)
-    n = max(1, math.ceil(chunks / per))
+def generate(out: Path, chunks: int, seed: int = 0, seeds: Path = ROOT / "seeds",
+             articles: int | None = None) -> int:
+    """Write about `chunks` chunks' worth of articles to `out` (or exactly `articles`
+    articles); returns the article count. Article i's text is the same either way."""
+    n = articles if articles else max(1, math.ceil(chunks / chunks_per_article(seeds, seed)))
     out.mkdir(parents=True, exist_ok=True)
     w = Writer(seeds, seed)
     width = len(str(n))
@@ -154,9 +156,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out", type=Path)
     ap.add_argument("--chunks", type=int, default=1000)
+    ap.add_argument("--articles", type=int, help="this many articles instead (--chunks unused)")
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
-    n = generate(a.out, a.chunks, a.seed)
+    n = generate(a.out, a.chunks, a.seed, articles=a.articles)
     print(f"wrote {n} articles to {a.out}")
 
 
