@@ -7,6 +7,8 @@ is a clear error within the configured timeout."""
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -263,3 +265,58 @@ def test_a_chroma_server_that_never_answers_is_a_clear_error(tmp_path, silent_se
         r = requests.post(f"{api}/api/ask", json={"query": QUESTIONS[0]}, timeout=60)
         assert time.monotonic() - t0 < 30
         assert r.status_code == 503 and "no answer within 2s" in r.text
+
+
+def _readme_commands() -> list[str]:
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Scaling out", 1)[1]
+    block = section.split("```bash\n", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.strip()]
+
+
+@pytest.mark.slow
+def test_the_readme_scaling_out_commands_run_as_shown(tmp_path):
+    """The README's server, ingest and two apps, each command as written but for its port
+    (the README's ports may be taken here) and `factcheck`/`chroma` from this venv."""
+    commands = _readme_commands()
+    assert commands[0].startswith("chroma run ") and len(commands) == 4, commands
+    assert all(" factcheck " in c for c in commands[1:]), commands
+    ports = {p: str(free_port()) for c in commands for p in re.findall(r"(?<=[:\s])(\d{4})\b", c)}
+    (tmp_path / "seeds").symlink_to(SEEDS)
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        for command in commands:
+            for old, new in ports.items():
+                command = re.sub(rf"(?<=[:\s]){old}\b", new, command)
+            words = shlex.split(command)
+            env = dict(w.split("=", 1) for w in words if re.fullmatch(r"[A-Z_]+=.*", w))
+            argv = [w for w in words if w.split("=", 1)[0] not in env]
+            exe = {"chroma": [str(Path(sys.executable).parent / "chroma")],
+                   "factcheck": [sys.executable, "-m", "ui.cli"]}[argv[0]]
+            full = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
+            if argv[:2] == ["factcheck", "ingest"]:
+                done = subprocess.run([*exe, *argv[1:]], cwd=tmp_path, env=full,
+                                      capture_output=True, text=True, timeout=600)
+                assert done.returncode == 0, done.stderr
+                continue
+            proc = subprocess.Popen([*exe, *argv[1:]], cwd=tmp_path, env=full,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            procs.append(proc)
+            port = argv[argv.index("--port") + 1]
+            if argv[0] == "chroma":
+                deadline = time.monotonic() + 90
+                while True:
+                    assert proc.poll() is None and time.monotonic() < deadline
+                    try:
+                        requests.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
+                        break
+                    except requests.RequestException:
+                        time.sleep(0.3)
+            else:
+                health = _wait_healthy(f"http://127.0.0.1:{port}", proc)
+                assert health["documents"] == len(list(SEEDS.glob("*.txt")))
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait(timeout=30)
+    assert not (tmp_path / "cache-a" / "chroma").exists()  # the data dirs are caches only
+    assert (tmp_path / "cache-a" / "cache" / "builds").is_dir()
