@@ -21,6 +21,7 @@ many", one with a number).
 from __future__ import annotations
 
 from rag.backends.embed import Embedder
+from rag.judge.asserted import asserted
 from rag.judge.entity_check import bindings_broken, entity_check
 from rag.judge.names import NameMatcher
 from rag.judge.polarity import (
@@ -68,6 +69,9 @@ CROSS_LINGUAL_MIN = 0.75
 CROSS_LINGUAL_MARGIN = 0.08
 SLOT_SWAP_ALIGN = 0.45
 OPEN_ANSWER_ALIGN = 0.45
+# across languages, a sentence with less than this share of its words asserted (the rest
+# in a "whether" or "if" clause) does not state the claim
+MENTION_KEPT = 0.5
 # a refutation's score over the sentence's alignment: the differing word or number is
 # evidence of its own
 REFUTE_BOOST = 0.15
@@ -103,6 +107,20 @@ def _quantity_conflict(claim: list[Quantity], source: list[Quantity],
             return Objection("number", q.text, ", ".join(s.text for s in same_kind[:2]),
                              q.kind if q.kind != "count" else "number")
     return None
+
+
+def _only_mentioned(query: Query, ev: Evidence, terms: list[str], predicate: list[str]) -> str:
+    """The cue ("whether", "if", "huruvida") when the claim's words are in clauses the
+    sentence mentions without asserting (`rag.judge.asserted`), "" when it asserts them."""
+    text = ev.sentence.text
+    kept, cue = asserted(text, ev.sentence.lang, query.proposition)
+    if not cue:
+        return ""
+    if ev.sentence.lang != query.lang:  # words do not compare: how much is left asserted
+        return cue if len(words(kept)) < MENTION_KEPT * len(words(text)) else ""
+    cov, pred = coverage(terms, kept)[0], coverage(predicate, kept)[0]
+    close = max(min(cov, pred), cov if ev.similarity >= PARAPHRASE_SIMILARITY else 0.0)
+    return cue if close < SUPPORT_COVERAGE else ""
 
 
 class OfflineJudge:
@@ -244,6 +262,9 @@ class OfflineJudge:
             return Judgement.of("neutral", align, Objection("binding", *broken))
         support_floor = SUPPORT_COVERAGE if same_lang else SUPPORT_SIMILARITY
         if align >= SUPPORT_ALIGN and close >= support_floor:
+            cue = _only_mentioned(query, ev, terms, predicate)
+            if cue:
+                return Judgement.of("neutral", align, Objection("unasserted", source=cue))
             claim_q = extract(query.proposition)
             src_q = extract(text)
             missing = [q for q in claim_q if not any(consistent(q, s) for s in src_q)]

@@ -140,3 +140,27 @@ REPORTING = {"say", "says", "said", "saying", "state", "states", "stated", "tell
 
 def all_of(table: dict[str, set[str]]) -> set[str]:
     return table["en"] | table["sv"]
+
+
+# clauses a sentence mentions without asserting (rag.judge.asserted): an embedded question
+# ("asked whether X", "huruvida X diskuterades") or a condition ("if X, …")
+QUESTION_OPENERS = {"en": {"whether"}, "sv": {"huruvida"}}
+CONDITION_OPENERS = {"en": {"if", "unless"}, "sv": {"ifall", "såvida"}}
+# "if" / "om" after one of these opens an embedded question ("asked if", "frågan om");
+# Swedish "om" is also "about", so it opens a clause only after these, after
+# OM_CONDITION ("även om": even if) or first in the sentence
+QUESTION_GOVERNORS = {
+    "en": {"ask", "asks", "asked", "asking", "wonder", "wonders", "wondered", "debate",
+           "debates", "debated", "discuss", "discussed", "unclear", "unknown", "uncertain",
+           "decide", "decides", "decided", "know", "knows", "knew", "see", "check",
+           "checked", "question", "doubt", "doubts"},
+    "sv": {"fråga", "frågan", "frågade", "frågar", "frågas", "undrar", "undrade",
+           "diskuterar", "diskuterade", "diskuteras", "debatterar", "debatterade",
+           "oklart", "osäkert", "okänt", "avgöra", "avgör", "avgjorde", "besluta",
+           "beslutar", "beslutade", "bestämma", "bestämmer", "vet", "visste", "veta",
+           "undersöka", "undersöker", "pröva", "prövar", "tveksamt"},
+}
+OM_CONDITION = {"men", "även", "och", "att", "eller"}
+# a claim with one of these is hypothetical itself: a source's condition may say it
+HYPOTHETICALS = {"en": {"would", "could", "might", "if"},
+                 "sv": {"skulle", "kunde", "om", "ifall"}}

@@ -1,0 +1,92 @@
+"""What a sentence asserts, as opposed to what it only mentions.
+
+"Whether a Russian attack … would trigger Article 5 was discussed in Tallinn" has every
+word of the claim and asserts none of it; nor does "Reporters asked whether …", "Frågan om
+Sverige ska skicka instruktörer togs upp" or the condition of "if X, Y". The offline judge
+read such sentences as "same statement" and quoted them as support. `asserted` removes the
+clauses a sentence does not assert, so that support is measured on the rest:
+
+- an embedded question: from "whether" / "huruvida", or "if" / "om" after a word that
+  takes a question ("asked if", "frågan om", "undrade om"), to the end of its clause;
+- a condition: from "if" / "unless" / "ifall" / "såvida" (Swedish "om" first in the
+  sentence or after "även", "men" …: elsewhere it is "about") to the end of its clause.
+  A hypothetical claim ("would X trigger Y?") keeps the conditions: "if X, it would Y"
+  may say it.
+
+A clause ends at a comma, semicolon, colon, dash or the sentence's end: "Whether X was
+discussed" is wholly a mention; in "Kallas said that if Russia attacked, it would not
+trigger Article 5" only the condition is. This withholds support; it never refutes (the
+clauses are not denied either). No parser installs offline; clause ends are punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.nlp.lexicon import (
+    CONDITION_OPENERS,
+    HYPOTHETICALS,
+    OM_CONDITION,
+    QUESTION_GOVERNORS,
+    QUESTION_OPENERS,
+)
+from rag.nlp.text import WORD_RE, words
+
+_CLAUSE_END = re.compile(r"[,;:–—]|\s-\s")
+
+
+@dataclass(frozen=True)
+class Mention:
+    cue: str  # the word opening the clause, as written
+    start: int
+    end: int
+
+
+def _opens(word: str, previous: str, first: bool, lang: str, conditions: bool) -> bool:
+    low = word.lower()
+    if low in QUESTION_OPENERS.get(lang, set()):
+        return True
+    if low in ("if", "om") and previous in QUESTION_GOVERNORS.get(lang, set()):
+        return True  # "asked if", "frågan om": a question
+    if not conditions:
+        return False
+    if lang == "sv" and low == "om":
+        return first or previous in OM_CONDITION
+    return low in CONDITION_OPENERS.get(lang, set())
+
+
+def hypothetical(claim: str, lang: str) -> bool:
+    """Is the claim itself hypothetical or conditional ("would", "if", "skulle")?"""
+    return any(w in HYPOTHETICALS.get(lang, set()) for w in words(claim))
+
+
+def mentions(text: str, lang: str, conditions: bool = True) -> list[Mention]:
+    """The clauses of `text` it mentions without asserting. With `conditions` false only
+    embedded questions count."""
+    out: list[Mention] = []
+    previous = ""
+    for m in WORD_RE.finditer(text):
+        if out and m.start() < out[-1].end:
+            previous = m.group(0).lower()
+            continue
+        first = not text[:m.start()].strip(" \"'“”‘’«»")
+        if _opens(m.group(0), previous, first, lang, conditions):
+            end = _CLAUSE_END.search(text, m.end())
+            out.append(Mention(m.group(0), m.start(), end.start() if end else len(text)))
+        previous = m.group(0).lower()
+    return out
+
+
+def asserted(text: str, lang: str, claim: str = "") -> tuple[str, str]:
+    """(`text` without the clauses it only mentions, the first cue; "" when none). Given
+    the claim, a hypothetical claim keeps the source's conditions."""
+    found = mentions(text, lang, conditions=not (claim and hypothetical(claim, lang)))
+    if not found:
+        return text, ""
+    kept, at = [], 0
+    for m in found:
+        kept.append(text[at:m.start])
+        at = m.end
+    kept.append(text[at:])
+    return " ".join(k.strip() for k in kept if k.strip()), found[0].cue
