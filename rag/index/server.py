@@ -311,12 +311,13 @@ class Lease:
                                                     name="factcheck-lease")
                     self._thread.start()
                     return
-            if held is not None and time.monotonic() >= deadline:
+            if time.monotonic() >= deadline:
+                who, until = ((held["owner"], _stamp(float(held["expires"]))) if held
+                              else ("another writer", "it is released"))
                 raise IndexLockedError(
-                    f"another process ({held['owner']}) is writing the index on "
-                    f"{self._st.where} (its lease runs until {_stamp(float(held['expires']))}"
-                    f"); wait for it to finish, or for the lease to expire if it crashed, "
-                    f"and run again")
+                    f"another process ({who}) is writing the index on {self._st.where} "
+                    f"(its lease runs until {until}); wait for it to finish, or for the "
+                    f"lease to expire if it crashed, and run again")
             time.sleep(min(0.5, max(0.05, deadline - time.monotonic())))
 
     def _renew(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import signal
 import socket
 import subprocess
 import sys
@@ -190,6 +191,40 @@ def test_a_killed_ingest_leaves_the_active_build_and_its_lease_expires(tmp_path,
         after = st.read_manifest()
         assert after["previous"] == before["current"] and after["current"] != before["current"]
         assert set(st.list_builds()) == {after["current"], before["current"]}  # leftovers gone
+
+
+@pytest.mark.slow
+def test_a_writer_that_lost_its_lease_publishes_nothing(tmp_path, corpus):
+    """A writer paused past its lease (SIGSTOP: its renewals stop too) while another takes
+    the lease: resumed, it finds out before the manifest switch and exits 4."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with chroma_run(tmp_path / "srv", port):
+        assert run_cli("ingest", "--quiet", str(corpus),
+                       env=_env(url, tmp_path / "w1")).returncode == 0
+        st = ChromaStore(Settings.from_env(data_dir=tmp_path / "check", chroma_url=url))
+        before = st.read_manifest()
+        (corpus / f"{NEW_ID}.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+        paused = subprocess.Popen(
+            [sys.executable, "-m", "ui.cli", "ingest", "--quiet", str(corpus)], cwd=ROOT,
+            env={**os.environ, **_env(url, tmp_path / "w2", FACTCHECK_TEST_STOP_AT="chroma_add",
+                                      FACTCHECK_LEASE_S="3")},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 300
+            while Path(f"/proc/{paused.pid}/stat").read_text().split(") ")[1][0] != "T":
+                assert paused.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+            with st.writer(30):  # waits out the paused writer's lease, then holds it
+                paused.send_signal(signal.SIGCONT)
+                _, err = paused.communicate(timeout=300)
+                assert paused.returncode == 4, err.decode()
+                assert "lost its writer lease" in err.decode()
+                assert st.read_manifest() == before
+        finally:
+            if paused.poll() is None:
+                paused.kill()
+                paused.wait()
 
 
 @pytest.mark.slow
