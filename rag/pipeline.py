@@ -45,6 +45,7 @@ from rag.query.claims import split_claims
 from rag.query.clean import not_language, strip_markup
 from rag.query.condense import condense, turn_parts
 from rag.query.condense import system_prompt as condense_system
+from rag.query.editions import Editions
 from rag.query.evidence import select_evidence
 from rag.query.retrieve import retrieve
 from rag.safety.guard import Guard
@@ -149,6 +150,7 @@ class FactChecker:
         self._guard = Guard(prompts=(generate.system_prompt("en"), generate.system_prompt("sv"),
                                      condense_system(), judge_system()))
         self._holder = SnapshotHolder(settings)
+        self._editions = Editions()
         self._llama: Any = None
 
     @classmethod
@@ -293,7 +295,10 @@ class FactChecker:
         calibration = self.calibration
         if calibration is not None and calibration.judge != judge.name:
             calibration = None  # fitted on another judge's scores: they mean nothing to it
-        verdict = aggregate(judged, calibration)
+        # a translation or copy of an article is no second source
+        editions = self._editions.group(
+            snap, {e.source for e in judged if e.judgement.stance != "neutral"})
+        verdict = aggregate(judged, calibration, editions)
         t["judge"] = time.perf_counter() - t3
         return _Judged(query, snap, judged, verdict, judge.name, t0, t, warnings)
 

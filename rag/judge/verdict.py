@@ -1,6 +1,7 @@
 """Aggregate per-sentence judgements into one verdict with a confidence.
 
-Each source (article) counts once per side, with its strongest judgement. A side's weight
+Each source counts once, on the side of its strongest judgement; an article and its
+translations or copies are one source when `editions` says so. A side's weight
 is the sum of its sources' scores. `conflicting` needs credible evidence on both sides
 from different sources, with the weaker side carrying at least a third of the stronger
 side's weight; otherwise the stronger side wins. No judged evidence -> not_enough_info.
@@ -12,6 +13,8 @@ leaning is named in the reason, no evidence is cited for it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rag.judge.calibration import Calibration
 from rag.types import Evidence, Verdict, VerdictLabel
 
@@ -20,17 +23,38 @@ CONFLICT_RATIO = 0.34
 CONFLICT_MIN = 0.7  # each side needs at least one judgement this strong
 
 
-def _side(evidence: list[Evidence], stance: str) -> dict[str, float]:
+def _side(evidence: list[Evidence], stance: str,
+          editions: Mapping[str, str]) -> dict[str, float]:
+    """Per independent source (an article and its translations or copies: one), its
+    strongest judgement of `stance`."""
     best: dict[str, float] = {}
     for e in evidence:
         j = e.judgement
         if j.stance == stance and j.score >= CREDIBLE:
-            best[e.source] = max(best.get(e.source, 0.0), j.score)
+            key = editions.get(e.source, e.source)
+            best[key] = max(best.get(key, 0.0), j.score)
     return best
 
 
-def aggregate(evidence: list[Evidence], calibration: Calibration | None = None) -> Verdict:
-    verdict = _aggregate(evidence)
+def _sides(evidence: list[Evidence],
+           editions: Mapping[str, str]) -> tuple[dict[str, float], dict[str, float]]:
+    """(supporting, refuting) sources with their strongest score. A source takes one side,
+    its strongest: an article does not conflict with itself (a tie takes neither)."""
+    sup, ref = _side(evidence, "supports", editions), _side(evidence, "refutes", editions)
+    for key in set(sup) & set(ref):
+        s, r = sup.pop(key), ref.pop(key)
+        if s > r:
+            sup[key] = s
+        elif r > s:
+            ref[key] = r
+    return sup, ref
+
+
+def aggregate(evidence: list[Evidence], calibration: Calibration | None = None,
+              editions: Mapping[str, str] | None = None) -> Verdict:
+    """`editions`: article id -> the id standing for all editions of it
+    (`rag.query.editions`); without it every article counts as a source of its own."""
+    verdict = _aggregate(evidence, editions or {})
     if calibration is None or verdict.label == "not_enough_info":
         return verdict
     confidence = round(calibration(verdict.confidence), 4)
@@ -42,11 +66,13 @@ def aggregate(evidence: list[Evidence], calibration: Calibration | None = None) 
     return Verdict(verdict.label, confidence, verdict.evidence, verdict.reason)
 
 
-def _aggregate(evidence: list[Evidence]) -> Verdict:
-    sup, ref = _side(evidence, "supports"), _side(evidence, "refutes")
+def _aggregate(evidence: list[Evidence], editions: Mapping[str, str]) -> Verdict:
+    sup, ref = _sides(evidence, editions)
     w_sup, w_ref = sum(sup.values()), sum(ref.values())
+    side = {"supports": sup, "refutes": ref}
     ordered = sorted((e for e in evidence if e.judgement.stance != "neutral"
-                      and e.judgement.score >= CREDIBLE),
+                      and e.judgement.score >= CREDIBLE
+                      and editions.get(e.source, e.source) in side[e.judgement.stance]),
                      key=lambda e: (-e.judgement.score, e.source, e.sentence.start))
     if not sup and not ref:
         return Verdict("not_enough_info", 0.0, (), "no evidence clears the floor")

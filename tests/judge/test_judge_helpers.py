@@ -4,7 +4,7 @@ small sentences, without an embedder, index or judge around it."""
 from __future__ import annotations
 
 from rag.judge.entity_check import bindings_broken, entity_check, frame
-from rag.judge.heuristic import asks_quantity, _established_in, _quantity_conflict
+from rag.judge.heuristic import _established_in, _quantity_conflict, asks_quantity
 from rag.judge.names import NameMatcher
 from rag.judge.polarity import (
     cues,
