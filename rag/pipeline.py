@@ -41,6 +41,7 @@ from rag.judge.nli import NLIJudge
 from rag.judge.verdict import aggregate
 from rag.nlp.text import normalize
 from rag.query.analyse import analyse, as_claim
+from rag.query.casing import refine_names
 from rag.query.claims import split_claims
 from rag.query.clean import not_language, strip_markup
 from rag.query.condense import condense, turn_parts
@@ -275,6 +276,8 @@ class FactChecker:
             warnings.append(Warning("vector_store_unavailable",
                                     f"{exc.reason}; lexical retrieval only"))
         evidence = select_evidence(snap, query, qvec, hits)
+        # which capitalised words are names, by how the articles found write them
+        query = refine_names(query, {e.source: e.context for e in evidence}.values())
         t["retrieve"] = time.perf_counter() - t2
         t3 = time.perf_counter()
         warnings = list(warnings)

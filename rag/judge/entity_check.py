@@ -2,7 +2,8 @@
 it, in the sentence or its article, and are names the claim binds together kept together?
 
 Returns a swap as a typed `Objection` (kind "name": the claim's name, the source's, and
-whether the sentence or the article says it); the judge decides what it weighs. Slots and
+whether the sentence or the article says it; kind "role": the same person under another
+title, `rag.judge.roles`); the judge decides what it weighs. Slots and
 acronyms live in rag.judge.slots, cross-lingual name matching in rag.judge.names.
 """
 
@@ -12,11 +13,13 @@ import re
 from functools import lru_cache
 
 from rag.judge.names import NameMatcher
+from rag.judge.roles import title_swap
 from rag.judge.slots import abbreviated_in
 from rag.judge.slots import placed as _placed
 from rag.judge.slots import slot_filler as _slot_filler
 from rag.nlp.align import coverage, sentence_keys
-from rag.nlp.entities import country_names, entities, entity_found
+from rag.nlp.entities import country_names, entities, entity_found, is_role
+from rag.nlp.lexicon import DATE_NAMES
 from rag.nlp.text import WORD_RE, sentence_spans
 from rag.types import Evidence, Objection, Query
 
@@ -66,9 +69,12 @@ def bindings_broken(query: Query, text: str, names: NameMatcher) -> tuple[str, s
     return None
 
 
-def _is_country(name: str) -> bool:
+def _kind(name: str) -> str:
+    """What a name names, as far as the tables tell: a country, a date, or other."""
     low = name.lower()
-    return low in country_names() or low.removesuffix("s") in country_names()
+    if low in country_names() or low.removesuffix("s") in country_names():
+        return "country"
+    return "date" if low in DATE_NAMES else "other"
 
 
 def _names_of(claim: str, ents: list[str], context: str) -> list[str]:
@@ -100,10 +106,14 @@ def entity_check(query: Query, ev: Evidence,
     context = ev.context or text
     claim = query.proposition
     claim_ents = _names_of(claim, list(query.entities), context)
-    if ev.sentence.lang != query.lang:
+    same_lang = ev.sentence.lang == query.lang
+    role = title_swap(claim, claim_ents, text, same_lang)
+    if role:  # the same person under another title
+        return role, [], []
+    if not same_lang:
         # a name the sentence leaves out must be in its frame (slots cannot be compared
         # across languages, so this is the only check of where the name belongs)
-        not_here = [e for e in claim_ents if not names.found(e, text)]
+        not_here = [e for e in claim_ents if not names.found(e, text) and not is_role(e)]
         framed = frame(ev)
         return None, [e for e in not_here if not names.found(e, context)], \
             [e for e in not_here if not names.found(e, framed)]
@@ -123,8 +133,9 @@ def entity_check(query: Query, ev: Evidence,
         if other:
             word_slot.append(e)
     sent_keys = sentence_keys(text)
+    # a title ("Prime Minister") may be swapped (above) but need not be repeated
     not_here = [e for e in claim_ents if not entity_found(e, sent_keys)
-                and not abbreviated_in(claim, e, text)]
+                and not abbreviated_in(claim, e, text) and not is_role(e)]
     absent: list[str] = []
     unplaced: list[str] = list(word_slot)
     doc_keys = sentence_keys(context)
@@ -149,8 +160,9 @@ def entity_check(query: Query, ev: Evidence,
         rest = [t for t in query.terms if t not in lowered]
         cov, _ = coverage(rest, text)
         # the other name must be one of the same kind, a country for a country: "trainers
-        # in Ukraine" does not put Ukraine where the claim's "a Russian attack" has Russian
-        pairs = [(a, x) for a in absent for x in extra if _is_country(a) == _is_country(x)]
+        # in Ukraine" does not put Ukraine where the claim's "a Russian attack" has Russian,
+        # nor "on Monday" a Monday where the claim has a name
+        pairs = [(a, x) for a in absent for x in extra if _kind(a) == _kind(x)]
         if cov >= SWAP_COVERAGE and pairs:
             return Objection("name", *pairs[0], "source"), absent, unplaced
     return None, absent, unplaced

@@ -39,6 +39,7 @@ from rag.nlp.align import (
     sentence_keys,
     term_found,
 )
+from rag.nlp.entities import is_role
 from rag.nlp.lexicon import (
     CERTAINTY,
     HEDGES,
@@ -222,7 +223,8 @@ class OfflineJudge:
         if objections and align >= REFUTE_ALIGN and close >= refute_floor:
             return Judgement.of("refutes", min(1.0, align + REFUTE_BOOST), *objections)
         if swap and align >= SLOT_SWAP_ALIGN and all(
-                self._names.found(e, text) for e in query.entities if e not in absent):
+                self._names.found(e, text) for e in query.entities
+                if e not in absent and not is_role(e)):
             # the source names someone else in the very phrase the claim uses, and every
             # other name of the claim ("Finland's Prime Minister Kaja Kallas" against
             # "Estonian Prime Minister Kaja Kallas"; not against another prime minister)

@@ -19,7 +19,14 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from rag.nlp.align import term_found
-from rag.nlp.lexicon import DISCOURSE, WH_WORDS, YESNO_STARTERS, all_of
+from rag.nlp.lexicon import (
+    DISCOURSE,
+    ROLE_SUFFIXES,
+    ROLE_WORDS,
+    WH_WORDS,
+    YESNO_STARTERS,
+    all_of,
+)
 from rag.nlp.text import WORD_RE, stopwords
 
 CAP_RUN = re.compile(r"\b[A-ZÅÄÖÉ][\w’'-]*(?:\s+[A-ZÅÄÖÉ][\w’'-]*){0,2}")
@@ -94,6 +101,13 @@ def country_short_names() -> tuple[frozenset[str], ...]:
 def country_names() -> frozenset[str]:
     """Every short country name (no official ones), en and sv, lower-cased."""
     return frozenset(n for short in country_short_names() for n in short)
+
+
+def is_role(word: str) -> bool:
+    """A title or office, capitalised before a name but no name ("Prime", "Minister",
+    "Försvarsministern")."""
+    low = word.lower()
+    return low in ROLE_WORDS or (low.endswith(ROLE_SUFFIXES) and len(low) > 8)
 
 
 def entity_found(entity: str, keys: frozenset[str]) -> bool:

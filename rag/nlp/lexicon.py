@@ -164,3 +164,46 @@ OM_CONDITION = {"men", "även", "och", "att", "eller"}
 # a claim with one of these is hypothetical itself: a source's condition may say it
 HYPOTHETICALS = {"en": {"would", "could", "might", "if"},
                  "sv": {"skulle", "kunde", "om", "ifall"}}
+
+# titles and offices: capitalised before a name ("Prime Minister Kallas", "Försvarsminister
+# Jonson") but roles, not names (rag.query.casing); Swedish compounds end in these
+ROLE_WORDS = {"prime", "minister", "ministers", "president", "vice", "chancellor",
+              "secretary", "general", "premier", "foreign", "defence", "defense", "interior",
+              "finance", "justice", "affairs", "ambassador", "spokesperson", "spokesman",
+              "spokeswoman", "king", "queen", "prince", "princess", "senator", "governor",
+              "mayor", "commander", "chief", "director", "chairman", "chairwoman", "chair",
+              "leader", "speaker", "mr", "mrs", "ms", "dr", "sir", "lord", "statsminister",
+              "premiärminister", "kansler", "generalsekreterare", "ambassadör", "talesperson",
+              "kung", "kungen", "drottning", "drottningen", "talman", "talmannen",
+              "borgmästare", "överbefälhavare", "överbefälhavaren", "ordförande", "ledare",
+              "presidenten"}
+ROLE_SUFFIXES = ("minister", "ministern", "ministerns", "ministrar", "ministrarna")
+# Swedish finite verbs without a regular ending (strong and irregular past tenses): a
+# yes/no question may start with them ("Sa Kallas att …?", "Gav Sverige …?")
+SV_IRREGULAR_FINITE = {"sa", "gav", "tog", "kom", "fick", "gick", "såg", "låg", "drog",
+                       "bad", "blev", "slog", "sköt", "dog", "föll", "höll", "bröt", "steg",
+                       "vann", "fann", "satt", "stod", "lät", "drev", "skrev", "bjöd",
+                       "sjönk", "sprang", "vek", "bar", "gör", "vet", "får"}
+# the same office in either language (rag.judge.roles): a run of title words -> one key
+ROLE_CONCEPTS = {
+    "prime-minister": {"prime minister", "premier", "statsminister", "premiärminister"},
+    "foreign-minister": {"foreign minister", "foreign affairs minister", "utrikesminister"},
+    "defence-minister": {"defence minister", "defense minister", "försvarsminister"},
+    "finance-minister": {"finance minister", "finansminister"},
+    "interior-minister": {"interior minister", "inrikesminister"},
+    "justice-minister": {"justice minister", "justitieminister"},
+    "president": {"president"},
+    "vice-president": {"vice president", "vicepresident"},
+    "secretary-general": {"secretary general", "generalsekreterare"},
+    "chancellor": {"chancellor", "kansler"},
+}
+# a copula between a name and its title: "X is Poland's Foreign Minister"
+COPULAS = {"is", "was", "are", "were", "became", "becomes", "remains", "är", "var", "blev",
+           "förblir"}
+ARTICLES = {"the", "a", "an", "en", "ett"}
+# days and months: capitalised in English, names of dates, not of people or places
+DATE_NAMES = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+              "january", "february", "march", "april", "may", "june", "july", "august",
+              "september", "october", "november", "december", "måndag", "tisdag", "onsdag",
+              "torsdag", "fredag", "lördag", "söndag", "januari", "februari", "mars", "maj",
+              "juni", "juli", "augusti", "oktober"}

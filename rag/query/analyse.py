@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from rag.nlp.align import content_terms
 from rag.nlp.entities import entities
-from rag.nlp.lexicon import DO_SUPPORT, WH_WORDS, YESNO_STARTERS, all_of
+from rag.nlp.lexicon import DO_SUPPORT, SV_IRREGULAR_FINITE, WH_WORDS, YESNO_STARTERS, all_of
 from rag.nlp.text import detect_lang, sentence_spans, stopwords, words
 from rag.types import Query
 
@@ -41,7 +41,7 @@ def _lower_v1_verb(prop: str) -> str:
     first = toks[0]
     low = first.lower()
     if not first[:1].isupper() or first.isupper() or not _SV_FINITE.search(low) \
-            and low not in stopwords("sv"):
+            and low not in stopwords("sv") and low not in SV_IRREGULAR_FINITE:
         return prop
     if low.endswith("s") and low not in stopwords("sv") and not (
             len(toks) > 1 and toks[1].lower() in stopwords("sv")):
