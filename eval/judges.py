@@ -32,6 +32,17 @@ __all__ = ["CachedScorer", "EngineJudgeScorer", "Support", "SupportScorer", "des
            "make_scorer", "passage_windows", "seed_passages", "shared_embeddings"]
 
 
+def claim_query(claim: str, passage: str) -> Any:
+    """`claim` as the engine's judge reads it against `passage`: analysed as a claim, its
+    names refined by how the passage writes them (`rag.query.casing`), as the pipeline
+    does with the articles it retrieved."""
+    from rag.query.analyse import analyse, as_claim
+    from rag.query.casing import refine_names
+
+    query = analyse(claim)
+    return refine_names(as_claim(query, query.text), [passage])
+
+
 class EngineJudgeScorer:
     """The engine's own offline judge, applied to a passage as the engine would apply it to
     retrieved sentences. Shares all of its code with `rag/` on purpose."""
@@ -62,12 +73,10 @@ class EngineJudgeScorer:
         from rag.judge.verdict import aggregate
         from rag.nlp.align import scaled_similarity
         from rag.nlp.text import detect_lang
-        from rag.query.analyse import analyse, as_claim
         from rag.query.evidence import relevance
         from rag.types import Evidence, Sentence
 
-        query = analyse(claim)
-        query = as_claim(query, query.text)
+        query = claim_query(claim, passage)
         lang = detect_lang(passage)
         qvec = self._emb.query(query.proposition)
         evidence = []

@@ -105,10 +105,9 @@ def judgements(judge: Any, embedder: Any, pairs: Sequence[PairLike], batch: int 
     """A rag Judge's `Judgement` of each premise as the one evidence sentence for its
     hypothesis as a claim (built as `eval.judges.EngineJudgeScorer` builds evidence,
     without splitting the premise or aggregating)."""
-    from eval.judges import shared_embeddings
+    from eval.judges import claim_query, shared_embeddings
     from rag.nlp.align import scaled_similarity as scaled
     from rag.nlp.text import detect_lang
-    from rag.query.analyse import analyse, as_claim
     from rag.query.evidence import relevance
     from rag.types import Evidence, Sentence
 
@@ -116,8 +115,7 @@ def judgements(judge: Any, embedder: Any, pairs: Sequence[PairLike], batch: int 
     emb.warm([p.hypothesis for p in pairs], [p.premise for p in pairs], batch)
     out = []
     for p in tqdm(pairs, desc="judging pairs", unit="pair", disable=not progress):
-        query = analyse(p.hypothesis)
-        query = as_claim(query, query.text)  # with the terms the judge reads
+        query = claim_query(p.hypothesis, p.premise)  # with the terms the judge reads
         lang = detect_lang(p.premise)
         sem = scaled(float(emb.passage(p.premise) @ emb.query(query.proposition)))
         sent = Sentence("pair", "s0", 0, len(p.premise), p.premise, lang)
