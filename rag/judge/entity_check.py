@@ -18,7 +18,7 @@ from rag.judge.slots import abbreviated_in
 from rag.judge.slots import placed as _placed
 from rag.judge.slots import slot_filler as _slot_filler
 from rag.nlp.align import coverage, sentence_keys
-from rag.nlp.entities import country_names, entities, entity_found, is_role
+from rag.nlp.entities import country_names, demonyms, entities, entity_found, is_role
 from rag.nlp.lexicon import DATE_NAMES
 from rag.nlp.text import WORD_RE, sentence_spans
 from rag.types import Evidence, Objection, Query
@@ -56,7 +56,8 @@ def bindings_broken(query: Query, text: str, names: NameMatcher) -> tuple[str, s
     """Two names the claim puts next to each other ("Estonia's security advisor Ingrida
     Šimonytė") that the source names only far apart, in different statements."""
     claim = query.proposition
-    ents = list(query.entities)
+    # a people's adjective binds to its noun ("ukrainskt nederlag"), not to a name near it
+    ents = [e for e in query.entities if e.lower() not in demonyms()]
     toks = [m.group(0) for m in WORD_RE.finditer(claim)]
     base = [re.sub(r"['’]s$", "", t) for t in toks]
     pos = {e: base.index(e) for e in ents if e in base}
@@ -70,10 +71,13 @@ def bindings_broken(query: Query, text: str, names: NameMatcher) -> tuple[str, s
 
 
 def _kind(name: str) -> str:
-    """What a name names, as far as the tables tell: a country, a date, or other."""
+    """What a name names, as far as the tables tell: a country, a country's adjective or
+    people ("Russian", "ryska"), a date, or other."""
     low = name.lower()
     if low in country_names() or low.removesuffix("s") in country_names():
         return "country"
+    if low in demonyms():
+        return "demonym"
     return "date" if low in DATE_NAMES else "other"
 
 
@@ -138,6 +142,7 @@ def entity_check(query: Query, ev: Evidence,
                 and not abbreviated_in(claim, e, text) and not is_role(e)]
     absent: list[str] = []
     unplaced: list[str] = list(word_slot)
+    claim_keys = sentence_keys(claim)
     doc_keys = sentence_keys(context)
     framed = frame(ev) if not_here else ""
     frame_keys = sentence_keys(framed)
@@ -152,17 +157,28 @@ def entity_check(query: Query, ev: Evidence,
             unplaced.append(e)
         elif not entity_found(e, frame_keys) and not abbreviated_in(claim, e, framed):
             unplaced.append(e)  # named only elsewhere in the article: maybe not of this
-    claim_keys = sentence_keys(claim)
+        elif _kind(e) == "demonym" and any(
+                _kind(x) == "demonym" and not entity_found(x, claim_keys)
+                for x in entities(text, skip_initial=True)):
+            # the frame names the claim's people, the sentence another people ("Finnish
+            # engineers" for "Danish"); another country may be in another role ("the war
+            # with Russia" for a deployment "in Ukraine")
+            unplaced.append(e)
     extra = [e for e in entities(text, skip_initial=True) if not entity_found(e, claim_keys)]
-    if absent and extra:
-        unplaced.extend(absent)
-        lowered = {a.lower() for a in absent}
+    unplaced.extend(absent)
+    # a name the sentence lacks, with the rest of the claim said of another name of the
+    # same kind in it: a swap. Of the names the article has elsewhere, only a people's
+    # adjective counts ("British" soldiers where the claim's are "French": an adjective
+    # of the same noun); another country or person elsewhere may be in another role
+    # ("an attack by Russia" against "trainers in Ukraine")
+    missing = absent + [e for e in not_here if e not in absent and _kind(e) == "demonym"]
+    if missing and extra:
+        lowered = {a.lower() for a in missing}
         rest = [t for t in query.terms if t not in lowered]
         cov, _ = coverage(rest, text)
-        # the other name must be one of the same kind, a country for a country: "trainers
-        # in Ukraine" does not put Ukraine where the claim's "a Russian attack" has Russian,
-        # nor "on Monday" a Monday where the claim has a name
-        pairs = [(a, x) for a in absent for x in extra if _kind(a) == _kind(x)]
+        # of the same kind: "trainers in Ukraine" does not put Ukraine where the claim's
+        # "a Russian attack" has Russian, nor "on Monday" a Monday for a name
+        pairs = [(a, x) for a in missing for x in extra if _kind(a) == _kind(x)]
         if cov >= SWAP_COVERAGE and pairs:
             return Objection("name", *pairs[0], "source"), absent, unplaced
     return None, absent, unplaced

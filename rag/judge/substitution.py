@@ -6,9 +6,10 @@ modifier (Swedish "amerikanska", "inhemska") is no name for the entity checks. H
 missing claim word counts as replaced when it stands right before a word the source has
 (its head: a common noun, "firms"), the source puts another content word right there,
 and the claim word's nearest found neighbour on the left is found in the source as close
-before it as in the claim. Adverbs before function words ("mainly with" / "primarily with") are not
-compared: synonyms are common there. A replacement may still be a synonym, so it only
-withholds support; it never refutes on its own.
+before it as in the claim. Adverbs before function words ("mainly with" / "primarily
+with") are not compared: synonyms are common there. A hyphenated word with the same head
+and another first part counts too ("short-range" / "long-range"). A replacement may
+still be a synonym, so it only withholds support; it never refutes on its own.
 """
 
 from __future__ import annotations
@@ -24,9 +25,27 @@ def _content(tok: str) -> bool:
     return tok not in non_content() and not tok.replace(",", "").isdigit() and len(tok) > 1
 
 
+def _compound_swapped(ctoks: list[str], stoks: list[str]) -> tuple[str, str] | None:
+    """A hyphenated claim word whose head the source has with another first part:
+    "short-range" against "long-range", "pro-Russian" against "anti-Russian"."""
+    for tok in ctoks:
+        if "-" not in tok or tok in stoks:
+            continue
+        mod, head = tok.rsplit("-", 1)
+        for other in stoks:
+            if "-" in other and other != tok:
+                omod, ohead = other.rsplit("-", 1)
+                if ohead == head and len(head) > 2 and omod != mod and _content(omod):
+                    return tok, other
+    return None
+
+
 def replaced(claim: str, text: str) -> tuple[str, str] | None:
     """(claim word, the source word in its place), or None."""
     ctoks, stoks = words(claim), words(text)
+    compound = _compound_swapped(ctoks, stoks)
+    if compound:
+        return compound
     # a capitalised head is a name: the word before it is a preposition or a title
     # ("inside Ukraine" / "within Ukraine"), the entity checks' business
     cased = WORD_RE.findall(claim)

@@ -20,6 +20,8 @@ from functools import lru_cache
 
 from rag.nlp.align import term_found
 from rag.nlp.lexicon import (
+    COUNTRY_NAMES,
+    DEMONYMS,
     DISCOURSE,
     ROLE_SUFFIXES,
     ROLE_WORDS,
@@ -33,7 +35,8 @@ CAP_RUN = re.compile(r"\b[A-ZÅÄÖÉ][\w’'-]*(?:\s+[A-ZÅÄÖÉ][\w’'-]*){0
 
 
 def entities(text: str, skip_initial: bool = False) -> tuple[str, ...]:
-    """Capitalised or all-caps words that are not function words. With `skip_initial`,
+    """Capitalised or all-caps words that are not function words, and country adjectives
+    written in lower case (Swedish "ryska", `demonyms`). With `skip_initial`,
     a capitalised word that starts a sentence or quote counts only if it is all caps
     ("Speaking to FT" names FT, not "Speaking")."""
     function = stopwords("en") | stopwords("sv") | all_of(WH_WORDS) | YESNO_STARTERS["en"] \
@@ -41,7 +44,11 @@ def entities(text: str, skip_initial: bool = False) -> tuple[str, ...]:
     out: list[str] = []
     for m in WORD_RE.finditer(text):
         w = m.group(0)
-        if not w[0].isupper() or w.lower() in function:
+        if w.lower() in function:
+            continue
+        if not w[0].isupper():
+            if w in demonyms() and w not in out:
+                out.append(w)  # a Swedish country adjective: "ryska", "polska"
             continue
         if skip_initial and not w.isupper():
             before = text[:m.start()].rstrip(" \"'“”‘’«»")
@@ -72,9 +79,26 @@ def _countries() -> tuple[bool, tuple[tuple[frozenset[str], frozenset[str]], ...
     for c in pycountry.countries:
         short = {n for n in (c.name, getattr(c, "common_name", None)) if n}
         official = {c.official_name} - short if getattr(c, "official_name", None) else set()
-        out.append((frozenset(n.lower() for n in short | {translate(n) for n in short}),
+        names = {n.lower() for n in short | {translate(n) for n in short}}
+        for key, more in COUNTRY_NAMES.items():  # "Russia" beside "Russian Federation"
+            if key in names:
+                names |= more
+        out.append((frozenset(names),
                     frozenset(n.lower() for n in official | {translate(n) for n in official})))
     return has_sv, tuple(out)
+
+
+@lru_cache(maxsize=1)
+def demonyms() -> dict[str, frozenset[str]]:
+    """Each country adjective or people, en and sv ("polska", "Polish", "Poles") -> that
+    country's names."""
+    table: dict[str, frozenset[str]] = {}
+    for short in country_short_names():
+        for key, words in DEMONYMS.items():
+            if key in short:
+                for w in words:
+                    table[w] = short
+    return table
 
 
 @lru_cache(maxsize=1)
@@ -84,7 +108,7 @@ def country_aliases() -> dict[str, frozenset[str]]:
     has_sv, countries = _countries()
     table: dict[str, frozenset[str]] = {}
     for short, official in countries if has_sv else ():
-        group = short | official
+        group = short | official | {w for w, c in demonyms().items() if c == short}
         for n in group:
             table[n] = group
     return table

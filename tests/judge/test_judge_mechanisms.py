@@ -91,9 +91,10 @@ def test_across_languages_a_pronoun_takes_the_name_from_the_sentences_before(jud
     ("The minister said the advisers went to the capital.",
      "The minister said the advisers went to the capital, in a non-binding vote.",
      "supports", ""),
-    # another modifier of the same noun withholds support (it may be a synonym)
+    # another modifier of the same noun withholds support (it may be a synonym); a
+    # country's adjective is a name, which the source does not say
     ("Avtalen är främst med amerikanska försvarsföretag.",
-     "Avtalen är främst med inhemska försvarsföretag.", "neutral", "inhemska"),
+     "Avtalen är främst med inhemska försvarsföretag.", "neutral", "amerikanska"),
     ("The contracts are mainly with foreign arms makers.",
      "The contracts are mainly with local arms makers.", "neutral", "local"),
     # prepositions before a name, adverbs before function words: not compared
@@ -206,3 +207,10 @@ def test_another_name_replaces_an_absent_one_only_if_it_is_of_the_same_kind(judg
     assert out.stance == stance, out.reason
     if stance == "neutral":
         assert "Danish" in out.reason  # the claim's name, still not said of this: no support
+
+
+def test_a_compound_with_another_first_part_withholds_support(judge):
+    claim = analyse("The missiles the engineers help fire in Tartu are short-range weapons.")
+    sentence = "Engineers in Tartu are helping fire the long-range missiles, the city said."
+    out = judge.judge(claim, [_ev(sentence, _article(LEAD, sentence))])[0]
+    assert out.stance != "supports" and "long-range" in out.reason, out.reason

@@ -112,3 +112,47 @@ def test_a_title_swap_refutes_in_the_judge():
     claim = analyse("Poland's Foreign Minister Jan Nowak said the port of Gdansk stays open.")
     out = OfflineJudge().judge(refine_names(claim, [context]), [_ev(text, "en", context)])[0]
     assert out.stance == "refutes" and out.objections[0].kind == "role", out.reason
+
+
+def test_a_country_its_adjectives_and_its_genitive_are_one_name():
+    from rag.nlp.align import sentence_keys
+    from rag.nlp.entities import entities, entity_found
+
+    for name, text in [("Polens", "Polish soldiers"), ("Polish", "soldater i Polen"),
+                       ("polska", "Poland's army"), ("Russia", "ryska trupper"),
+                       ("franska", "French special forces"), ("British", "Storbritannien")]:
+        assert entity_found(name, sentence_keys(text)), (name, text)
+    assert not entity_found("franska", sentence_keys("British special forces"))
+    # a Swedish country adjective is written in lower case and is still a name
+    assert entities("Soldaterna var franska.") == ("Soldaterna", "franska")
+    # "finns" (exists) and "letter" are words, not Finns and Latvians
+    assert entities("Det finns ett letter här.") == ()
+
+
+@pytest.mark.parametrize("claim,sentence,stance", [
+    # the sentence gives the soldiers another people: a swap, in either language
+    ("The engineers who repaired the bridge in Tartu were Danish.",
+     "The bridge in Tartu was repaired by Finnish engineers, the city said.", "refutes"),
+    # another country in the sentence may be in another role: the frame's Estonia holds
+    ("Engineers in Estonia repaired the bridge in Tartu after the storm.",
+     "Engineers repaired the bridge in Tartu after the storm from Russia.", "supports"),
+])
+def test_another_people_in_the_sentence_is_a_swap_even_if_the_article_names_the_claims(
+        claim, sentence, stance):
+    context = ("Bridge reopens in Tartu, Estonia. Danish firms had bid for the work. " +
+               sentence +
+               " Traffic resumed on Tuesday.")
+    out = OfflineJudge().judge(refine_names(analyse(claim), [context]),
+                               [_ev(sentence, "en", context)])[0]
+    assert out.stance == stance, out.reason
+
+
+def test_a_peoples_adjective_binds_to_its_noun_not_to_a_name_near_it():
+    from rag.judge.entity_check import bindings_broken
+    from rag.judge.names import NameMatcher
+
+    claim = analyse("Fruktar tjänstemän att ett ukrainskt nederlag kan uppmuntra Putin?")
+    text = ("Tjänstemän fruktar att ett nederlag för Ukraina i kriget mot Ryssland, som leds "
+            "av Vladimir Putin, kan uppmuntra honom.")
+    assert "ukrainskt" in claim.entities
+    assert bindings_broken(claim, text, NameMatcher(None)) is None
