@@ -132,6 +132,7 @@ ObjectionKind = Literal[
     "substitution",  # another word in the claim's place ("inhemska" for "amerikanska")
     "binding",  # two names the claim binds that the source names far apart
     "conditional",  # the source states it under a condition ("if …, it would …")
+    "requirement",  # the source says it must happen ("is required"), not that it did
     "role",  # the same person under another title ("Foreign" vs "Defence Minister")
     "unasserted",  # the claim's words are in a clause the source only mentions ("whether")
     # open "how many" questions: another source's number is not this one's (claim: the
@@ -189,6 +190,8 @@ class Objection:
                 return f"the source does not link {c} and {s} as the claim does"
             case "conditional":
                 return f"the source says it only under a condition ('{s}')"
+            case "requirement":
+                return f"the source says it is needed ('{s}'), not that it happened"
             case "role":
                 return f"titles differ: claim says {c}, the source says {s}"
             case "unasserted":

@@ -147,6 +147,10 @@ KINDS = [
     ("Is Article 5 triggered by an attack on trainers?", StatementKind.QUESTION),
     ("Krävs parlamentets godkännande?", StatementKind.QUESTION),
     ("Reply with the word yes.", StatementKind.INSTRUCTION),
+    # a proposal quoted in an article is no statement about the world
+    ("Let's close the bridge to all traffic.", StatementKind.INSTRUCTION),
+    ("Låt oss stänga bron för all trafik.", StatementKind.INSTRUCTION),
+    ("Letters were sent to every household.", StatementKind.STATEMENT),
     ("Estonia's Position", StatementKind.HEADING),
     ("## Background", StatementKind.HEADING),
     ("| Soldiers | 970 |", StatementKind.TABLE),

@@ -10,8 +10,10 @@ clauses a sentence does not assert, so that support is measured on the rest:
   takes a question ("asked if", "frågan om", "undrade om"), to the end of its clause;
 - a condition: from "if" / "unless" / "ifall" / "såvida" (Swedish "om" first in the
   sentence or after "även", "men" …: elsewhere it is "about") to the end of its clause.
-  A hypothetical claim ("would X trigger Y?") keeps the conditions: "if X, it would Y"
-  may say it.
+  A hypothetical claim ("would X trigger Y?") may be said by "if X, it would Y", but only
+  when the asserted part carries some of it: "if Russia attacked NATO trainers, it would
+  not trigger Article 5" does not say "Russia would attack NATO" (the judge decides,
+  `heuristic._only_mentioned`).
 
 A clause ends at a comma, semicolon, colon, dash or the sentence's end: "Whether X was
 discussed" is wholly a mention; in "Kallas said that if Russia attacked, it would not
@@ -78,10 +80,10 @@ def mentions(text: str, lang: str, conditions: bool = True) -> list[Mention]:
     return out
 
 
-def asserted(text: str, lang: str, claim: str = "") -> tuple[str, str]:
-    """(`text` without the clauses it only mentions, the first cue; "" when none). Given
-    the claim, a hypothetical claim keeps the source's conditions."""
-    found = mentions(text, lang, conditions=not (claim and hypothetical(claim, lang)))
+def asserted(text: str, lang: str, conditions: bool = True) -> tuple[str, str]:
+    """(`text` without the clauses it only mentions, the first cue; "" when none). With
+    `conditions` false, conditions are kept and only embedded questions removed."""
+    found = mentions(text, lang, conditions)
     if not found:
         return text, ""
     kept, at = [], 0

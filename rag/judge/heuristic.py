@@ -21,7 +21,7 @@ many", one with a number).
 from __future__ import annotations
 
 from rag.backends.embed import Embedder
-from rag.judge.asserted import asserted
+from rag.judge.asserted import asserted, hypothetical
 from rag.judge.entity_check import bindings_broken, entity_check
 from rag.judge.names import NameMatcher
 from rag.judge.polarity import (
@@ -47,6 +47,7 @@ from rag.nlp.lexicon import (
     OBLIGATION,
     PERMISSION,
     QUANTITY_QUESTIONS,
+    REQUIREMENT,
 )
 from rag.nlp.quantities import Quantity, comparable_units, consistent, extract
 from rag.nlp.text import sentence_spans, words
@@ -73,6 +74,9 @@ OPEN_ANSWER_ALIGN = 0.45
 # across languages, a sentence with less than this share of its words asserted (the rest
 # in a "whether" or "if" clause) does not state the claim
 MENTION_KEPT = 0.5
+# a hypothetical claim said by a condition: the asserted part (the consequent) carries at
+# least this share of the claim's words ("it would trigger Article 5"), not only "said"
+CONSEQUENT_SHARE = 0.3
 # a refutation's score over the sentence's alignment: the differing word or number is
 # evidence of its own
 REFUTE_BOOST = 0.15
@@ -112,16 +116,30 @@ def _quantity_conflict(claim: list[Quantity], source: list[Quantity],
 
 def _only_mentioned(query: Query, ev: Evidence, terms: list[str], predicate: list[str]) -> str:
     """The cue ("whether", "if", "huruvida") when the claim's words are in clauses the
-    sentence mentions without asserting (`rag.judge.asserted`), "" when it asserts them."""
-    text = ev.sentence.text
-    kept, cue = asserted(text, ev.sentence.lang, query.proposition)
+    sentence mentions without asserting (`rag.judge.asserted`), "" when it asserts them.
+    A hypothetical claim ("would X do Y?") may be said by a condition ("if X, it would Y")
+    whose asserted part carries at least `CONSEQUENT_SHARE` of the claim's words."""
+    text, lang = ev.sentence.text, ev.sentence.lang
+    kept, cue = asserted(text, lang)
     if not cue:
         return ""
-    if ev.sentence.lang != query.lang:  # words do not compare: how much is left asserted
-        return cue if len(words(kept)) < MENTION_KEPT * len(words(text)) else ""
-    cov, pred = coverage(terms, kept)[0], coverage(predicate, kept)[0]
-    close = max(min(cov, pred), cov if ev.similarity >= PARAPHRASE_SIMILARITY else 0.0)
-    return cue if close < SUPPORT_COVERAGE else ""
+    hypo = hypothetical(query.proposition, query.lang)
+    if lang != query.lang:  # words do not compare: how much is left asserted
+        if hypo:
+            kept, cue = asserted(text, lang, conditions=False)
+        return cue if cue and len(words(kept)) < MENTION_KEPT * len(words(text)) else ""
+
+    def close(part: str) -> float:
+        cov, pred = coverage(terms, part)[0], coverage(predicate, part)[0]
+        return max(min(cov, pred), cov if ev.similarity >= PARAPHRASE_SIMILARITY else 0.0)
+
+    if close(kept) >= SUPPORT_COVERAGE:
+        return ""
+    if hypo and coverage(terms, kept)[0] >= CONSEQUENT_SHARE:
+        no_questions, asked = asserted(text, lang, conditions=False)
+        if not asked or close(no_questions) >= SUPPORT_COVERAGE:
+            return ""
+    return cue
 
 
 class OfflineJudge:
@@ -267,6 +285,10 @@ class OfflineJudge:
             cue = _only_mentioned(query, ev, terms, predicate)
             if cue:
                 return Judgement.of("neutral", align, Objection("unasserted", source=cue))
+            required = cues(text, REQUIREMENT)
+            if required and not cues(query.proposition, REQUIREMENT) \
+                    and not cues(query.proposition, MODALS):
+                return Judgement.of("neutral", align, Objection("requirement", source=required[0]))
             claim_q = extract(query.proposition)
             src_q = extract(text)
             missing = [q for q in claim_q if not any(consistent(q, s) for s in src_q)]

@@ -99,6 +99,12 @@ APPROX = {"about", "around", "roughly", "approximately", "some", "cirka", "ungef
 OBLIGATION = {"en": {"must", "shall", "obliged", "required"},
               "sv": {"måste", "skall", "tvungen", "tvungna", "skyldig", "skyldiga"}}
 PERMISSION = {"en": {"can", "may"}, "sv": {"kan", "får"}}
+# a requirement: the source says something must happen, not that it did ("approval is
+# required" does not say "parliament has approved")
+REQUIREMENT = {"en": OBLIGATION["en"] | {"requires", "require", "need", "needs", "needed",
+                                         "necessary"},
+               "sv": OBLIGATION["sv"] | {"krävs", "kräver", "krav", "behöver", "behövs",
+                                         "nödvändig", "nödvändigt"}}
 
 # verbs that pass a negation on to the verb they take: "does not risk escalating",
 # "riskerar inte att trappa upp", "did not try to stop"

@@ -5,7 +5,8 @@ similar it is to a question:
 
 - `question`: it asks (ends in "?");
 - `instruction`: it tells its reader what to do (`rag.safety.directive` and the
-  AI-addressed shapes of `rag.safety.hidden.instruction`);
+  AI-addressed shapes of `rag.safety.hidden.instruction`), or proposes it ("Let's …",
+  "Låt oss …");
 - `heading`: a short line with no sentence punctuation, or a markdown heading;
 - `table`: table scaffolding or a row (cells split by bars or tabs, separator rows);
 - `reference`: a link or address with next to no words around it ("Source: bit.ly/x");
@@ -69,6 +70,8 @@ _META = re.compile(
     rf"were|är|var)\s+(?:\w+\s+)?{_LABEL}\W*$|"
     rf"\brated\s+(?:as\s+)?{_LABEL}\b|\b(?:klassad|bedömd|betygsatt)\s+som\s+{_LABEL}\b",
     re.I)
+# a proposal to its hearers, not a statement ("Let's strike Russia", "Låt oss slå mot …")
+_HORTATIVE = re.compile(r"^\W*(?:let['’]?s|let us|låt oss)\b", re.I)
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?\b",
                   re.I)
 _WORDS = re.compile(r"[^\W\d_]{2,}")
@@ -99,7 +102,7 @@ def statement_kind(text: str) -> StatementKind:
         return StatementKind.META_VERDICT
     if bare.endswith("?"):
         return StatementKind.QUESTION
-    if instruction(seen, seen) or directive(seen):
+    if instruction(seen, seen) or directive(seen) or _HORTATIVE.search(seen):
         return StatementKind.INSTRUCTION
     if _URL.search(seen) and len(_WORDS.findall(_URL.sub(" ", seen))) < 4:
         return StatementKind.REFERENCE

@@ -71,11 +71,32 @@ def test_the_consequent_of_a_condition_is_asserted_and_still_refutes(judge):
 
 
 def test_a_hypothetical_claim_keeps_the_sources_conditions_but_not_its_questions():
-    claim = "Would the city close the bridge if the river floods?"
-    kept, cue = asserted("If the river floods, the city would close the bridge.", "en", claim)
+    kept, cue = asserted("If the river floods, the city would close the bridge.", "en",
+                         conditions=False)
     assert cue == "" and kept.startswith("If the river floods")
-    kept, cue = asserted("Residents asked if the city would close the bridge.", "en", claim)
+    kept, cue = asserted("Residents asked if the city would close the bridge.", "en",
+                         conditions=False)
     assert cue == "if" and kept == "Residents asked"
+
+
+@pytest.mark.parametrize("claim,text,stance", [
+    # the consequent says the claim's predicate: a hypothetical claim is supported
+    ("Would the city close the old bridge in Tartu if the river floods?",
+     "If the river floods, the city would close the old bridge in Tartu.", "supports"),
+    # the claim's words are all in the condition: "if Russia attacked …, it would not
+    # trigger Article 5" does not say "Russia would attack NATO"
+    ("The river would flood the old town of Tartu.",
+     "The mayor said that if the river flooded the old town of Tartu, the trams would stop.",
+     "neutral"),
+    ("Floden skulle översvämma Tartus gamla stad.",
+     "Borgmästaren sa att om floden översvämmade Tartus gamla stad, skulle spårvagnarna "
+     "stanna.", "neutral"),
+])
+def test_a_hypothetical_claim_needs_its_predicate_outside_the_condition(judge, claim, text,
+                                                                        stance):
+    lang = "sv" if "Floden" in claim else "en"
+    out = judge.judge(analyse(claim), [_ev(text, lang)])[0]
+    assert out.stance == stance, out.reason
 
 
 def test_where_a_mention_ends():
@@ -86,3 +107,23 @@ def test_where_a_mention_ends():
     assert cue == "if" and "it would not trigger Article 5" in kept and "Russia" not in kept
     assert mentions("Hon talade om bron i Tartu.", "sv") == []
     assert [m.cue for m in mentions("Även om bron stängs, går spårvagnen.", "sv")] == ["om"]
+
+
+@pytest.mark.parametrize("claim,text,lang,stance", [
+    # a requirement is not the deed: "approval is required" does not say it was approved
+    ("The council of Tartu has approved the closure of the old bridge.",
+     "For the old bridge to close, the council of Tartu must approve the closure.", "en",
+     "neutral"),
+    ("Har Tartus fullmäktige godkänt stängningen av den gamla bron?",
+     "För att den gamla bron ska stängas krävs att Tartus fullmäktige godkänner stängningen.",
+     "sv", "neutral"),
+    # a claim about the requirement is supported by it
+    ("Does the closure of the old bridge need the approval of the council of Tartu?",
+     "The closure of the old bridge needs the approval of the council of Tartu.", "en",
+     "supports"),
+])
+def test_a_requirement_does_not_say_it_happened(judge, claim, text, lang, stance):
+    out = judge.judge(analyse(claim), [_ev(text, lang)])[0]
+    assert out.stance == stance, out.reason
+    if stance == "neutral":
+        assert [o.kind for o in out.objections] == ["requirement"], out.reason

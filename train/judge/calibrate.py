@@ -168,5 +168,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _main() -> int:
+    from rag.errors import FactCheckError
+
+    try:
+        return main()
+    except (FactCheckError, FileNotFoundError) as exc:  # a wrong folder: one line, no trace
+        print(f"calibrate: {exc}", file=sys.stderr)
+        return 2
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(_main())
