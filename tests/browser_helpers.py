@@ -51,3 +51,12 @@ def ask(page: Any, question: str) -> Any:
     page.wait_for_function(
         f"document.querySelectorAll('#fc-chat .fc-answer').length > {before}")
     return page.locator("#fc-chat .fc-answer").nth(before)
+
+
+@pytest.fixture()
+def page(browser, ui_server) -> Iterator[Any]:
+    """A fresh page on the session's UI server; fails the test if the page logged errors."""
+    ctx, pg, problems = open_page(browser, ui_server)
+    yield pg
+    ctx.close()
+    assert not problems, problems

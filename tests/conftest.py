@@ -25,7 +25,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.pop("FACTCHECK_CHROMA_URL", None)
 os.environ.pop("FACTCHECK_LLM_BASE_URL", None)
 
-from browser_helpers import browser  # noqa: E402, F401  (the Chromium fixture, per module)
+from browser_helpers import browser, page  # noqa: E402, F401  (Chromium fixtures)
 
 from rag.offline import ensure_offline  # noqa: E402
 

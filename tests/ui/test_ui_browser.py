@@ -24,14 +24,6 @@ pytestmark = pytest.mark.browser
 ARTICLE5 = "Would a Russian attack that hurts NATO trainers automatically trigger Article 5?"
 
 
-@pytest.fixture()
-def page(browser, ui_server) -> Iterator[Any]:
-    ctx, pg, problems = open_page(browser, ui_server)
-    yield pg
-    ctx.close()
-    assert not problems, problems
-
-
 def assert_marks_are_source_spans(scope: Any, css: str, text_of: Any = seed_text) -> int:
     """Every highlighted quote under `scope` equals its source file's [start:end]."""
     blocks = scope.locator(".fc-quote-block")

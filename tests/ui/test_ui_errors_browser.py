@@ -6,24 +6,15 @@ limit; the Check tab says inline that a text has no check-worthy claim."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser_helpers import ask, open_page
+from browser_helpers import ask
 
 pytestmark = pytest.mark.browser
 
 ARTICLE5 = "Would a Russian attack that hurts NATO trainers automatically trigger Article 5?"
 COUNT = "#fc-counter .fc-count"
-
-
-@pytest.fixture()
-def page(browser, ui_server) -> Iterator[Any]:
-    ctx, pg, problems = open_page(browser, ui_server)
-    yield pg
-    ctx.close()
-    assert not problems, problems
 
 
 def bubbles(page: Any) -> int:
