@@ -125,3 +125,17 @@ def chroma_run(path: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
         if proc.poll() is None:
             proc.kill()
         proc.wait(timeout=30)
+
+
+class RecordingEmbedder:
+    """The real embedder, recording every passage it is given (what ingest embeds)."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.dim, self.texts = inner, inner.name, inner.dim, []
+
+    def embed_passages(self, texts):
+        self.texts.extend(texts)
+        return self.inner.embed_passages(texts)
+
+    def embed_queries(self, texts):
+        return self.inner.embed_queries(texts)

@@ -6,26 +6,13 @@ import json
 import numpy as np
 import pytest
 from conftest import SEEDS, run_cli
+from index_helpers import RecordingEmbedder
 
 from rag.config import Settings
 from rag.errors import ConfigError, IndexLockedError
 from rag.index import store
 from rag.index.snapshot import load_snapshot
 from rag.ingest.build import ingest
-
-
-class CountingEmbedder:
-    """The real embedder, counting how many passages it embeds."""
-
-    def __init__(self, inner):
-        self.inner, self.name, self.dim, self.passages = inner, inner.name, inner.dim, 0
-
-    def embed_passages(self, texts):
-        self.passages += len(texts)
-        return self.inner.embed_passages(texts)
-
-    def embed_queries(self, texts):
-        return self.inner.embed_queries(texts)
 
 
 @pytest.fixture()
@@ -39,23 +26,23 @@ def _chunk_ids(settings):
 
 
 def test_reingest_adds_nothing_and_embeds_nothing(settings, corpus, embedder):
-    counting = CountingEmbedder(embedder)
+    counting = RecordingEmbedder(embedder)
     first = ingest([corpus], settings, counting, progress=False)
     assert first.docs == 5 and first.added == first.chunks > 0
-    embedded = counting.passages
+    embedded = len(counting.texts)
     again = ingest([corpus], settings, counting, progress=False)
     assert (again.added, again.removed, again.changed) == (0, 0, False)
     assert again.build_id == first.build_id
-    assert counting.passages == embedded
+    assert len(counting.texts) == embedded
 
 
 def test_changed_file_replaces_exactly_its_chunks(settings, corpus, embedder):
-    counting = CountingEmbedder(embedder)
+    counting = RecordingEmbedder(embedder)
     ingest([corpus], settings, counting, progress=False)
     before = _chunk_ids(settings)
     target = corpus / "004_797c8833192f9c9f.txt"
     target.write_text(target.read_text("utf-8").replace("97 NATO", "98 NATO"), "utf-8")
-    counting.passages = 0
+    counting.texts.clear()
     report = ingest([corpus], settings, counting, progress=False)
     after = _chunk_ids(settings)
     others_before = {i for i, c in before.items() if c.doc_id != target.stem}
@@ -67,7 +54,7 @@ def test_changed_file_replaces_exactly_its_chunks(settings, corpus, embedder):
     assert report.added == len(changed_after - changed_before)
     assert report.removed == len(changed_before - changed_after)
     # only the new chunks and the changed sentence were embedded
-    assert 0 < counting.passages <= report.added + 3
+    assert 0 < len(counting.texts) <= report.added + 3
     snap = load_snapshot(settings)
     assert snap.vectors.count() == len(after)
     assert any("98 NATO" in c.text for c in after.values())

@@ -8,24 +8,11 @@ import shutil
 
 import numpy as np
 import pytest
+from index_helpers import RecordingEmbedder
 
 from rag.config import Settings
 from rag.index.snapshot import load_snapshot
 from rag.ingest.build import ingest
-
-
-class RecordingEmbedder:
-    """The real embedder, recording every passage it is given."""
-
-    def __init__(self, inner):
-        self.inner, self.name, self.dim, self.texts = inner, inner.name, inner.dim, []
-
-    def embed_passages(self, texts):
-        self.texts.extend(texts)
-        return self.inner.embed_passages(texts)
-
-    def embed_queries(self, texts):
-        return self.inner.embed_queries(texts)
 
 
 @pytest.fixture()
