@@ -130,8 +130,8 @@ def _only_mentioned(query: Query, ev: Evidence, terms: list[str], predicate: lis
         return cue if cue and len(words(kept)) < MENTION_KEPT * len(words(text)) else ""
 
     def close(part: str) -> float:
-        cov, pred = coverage(terms, part)[0], coverage(predicate, part)[0]
-        return max(min(cov, pred), cov if ev.similarity >= PARAPHRASE_SIMILARITY else 0.0)
+        return _closeness(coverage(terms, part)[0], coverage(predicate, part)[0],
+                          ev.similarity)
 
     if close(kept) >= SUPPORT_COVERAGE:
         return ""
@@ -140,6 +140,13 @@ def _only_mentioned(query: Query, ev: Evidence, terms: list[str], predicate: lis
         if not asked or close(no_questions) >= SUPPORT_COVERAGE:
             return ""
     return cue
+
+
+def _closeness(cov: float, pred_cov: float, similarity: float) -> float:
+    """How closely a same-language sentence says the claim: its coverage of the claim's
+    words and of its predicate (names alone are not enough), or its coverage alone for a
+    close paraphrase (which may swap the verbs: then the names and objects must match)."""
+    return max(min(cov, pred_cov), cov if similarity >= PARAPHRASE_SIMILARITY else 0.0)
 
 
 class OfflineJudge:
@@ -186,8 +193,7 @@ class OfflineJudge:
         # how closely the sentence says the same thing: its words within a language (names
         # alone are not enough), its meaning across languages (shared words are only names)
         # (a close paraphrase may swap the verbs: then the names and objects must match)
-        close = max(min(cov, pred_cov), cov if ev.similarity >= PARAPHRASE_SIMILARITY else 0.0) \
-            if same_lang else ev.similarity
+        close = _closeness(cov, pred_cov, ev.similarity) if same_lang else ev.similarity
         objections: list[Objection] = []
         # clauses carrying the claim: found by its words and numbers within one language;
         # across languages words do not match, so every clause of the sentence counts
