@@ -24,11 +24,12 @@ from rag.nli import NLIModel
 SETS = ("swediagnostics", "swefracas", "snli_test", "climate_fever")
 
 
-def measure(weights: Path, data: Path | None) -> dict[str, object]:
+def measure(weights: Path, data: Path | None,
+            sets: tuple[str, ...] = SETS) -> dict[str, object]:
     root = data_root(data)
     model = NLIModel(graph=weights / "nli.int8.onnx").load()
     out: dict[str, object] = {}
-    for name in SETS:
+    for name in sets:
         pairs = list(LOADERS[name](path_of(root, name)).items)
         t = time.perf_counter()
         r = score_pairs(pairs, nli_predictor(model))
@@ -50,11 +51,13 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--weights", type=Path, default=Path("rag/nli/weights"))
     ap.add_argument("--data", type=Path)
+    ap.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS),
+                    help="measure only these (the manifest keeps the others' figures)")
     args = ap.parse_args(argv)
-    metrics = measure(args.weights, args.data)
+    metrics = measure(args.weights, args.data, tuple(args.sets))
     path = args.weights / "manifest.json"
     manifest = json.loads(path.read_text()) if path.is_file() else {}
-    manifest["test_metrics"] = metrics
+    manifest["test_metrics"] = {**manifest.get("test_metrics", {}), **metrics}
     path.write_text(json.dumps(manifest, indent=2) + "\n")
     return 0
 

@@ -96,11 +96,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=Path("../shared/data/nli"))
     ap.add_argument("--out", type=Path, default=Path("rag/nli/weights"))
     ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--max-len", type=int, default=MAX_LEN)
     ap.add_argument("--aug-per-rule", type=int, default=1000)
+    ap.add_argument("--aug-recipe", type=int, default=2, choices=(1, 2),
+                    help="1: the first model's four rules; 2: plus connectives and antonyms")
     ap.add_argument("--dev-size", type=int, default=1000)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--limit", type=int, default=0, help="smoke runs: use only N training pairs")
@@ -118,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
 
     swenli_train, swenli_dev = data.split_swenli(data.swenli_dev(args.data), args.dev_size, seed=0)
     base = swenli_train + data.snli_dev(args.data) + data.rte(args.data, "train")
-    aug = augment.augment(base, seed=args.seed, per_rule=args.aug_per_rule)
+    aug = augment.augment(base, seed=args.seed, per_rule=args.aug_per_rule,
+                          recipe=args.aug_recipe)
     train = base + aug
     if args.limit:
         train = random.Random(args.seed).sample(train, args.limit)
@@ -180,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         "data": [{"file": str(p.relative_to(args.data.parent)), "sha256": sha256(p)}
                  for p in data.files_used(args.data)],
         "augmentations": {"seed": args.seed, "per_rule": args.aug_per_rule,
+                          "recipe": args.aug_recipe,
                           "counts": _counts(aug)},
         "recipe": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
                    if k not in ("out", "data", "no_export")},
