@@ -135,6 +135,7 @@ ObjectionKind = Literal[
     "requirement",  # the source says it must happen ("is required"), not that it did
     "role",  # the same person under another title ("Foreign" vs "Defence Minister")
     "unasserted",  # the claim's words are in a clause the source only mentions ("whether")
+    "distant",  # across languages and not among the closest sentences: the rules read no more
     # open "how many" questions: another source's number is not this one's (claim: the
     # best-attested answer, source: this sentence's)
     "answers_differ",
@@ -196,6 +197,8 @@ class Objection:
                 return f"titles differ: claim says {c}, the source says {s}"
             case "unasserted":
                 return f"the source mentions it without stating it ('{s}')"
+            case "distant":
+                return "in another language and not among the closest sentences"
             case "answers_differ":
                 return f"the sources' numbers differ: {c} in another, {s} in this one"
             case "unentailed":

@@ -26,8 +26,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.nlp.align import coverage
 from rag.nlp.lexicon import (
     CONDITION_OPENERS,
+    HYPOTHETICAL_VERBS,
     HYPOTHETICALS,
     OM_CONDITION,
     QUESTION_GOVERNORS,
@@ -43,19 +45,21 @@ class Mention:
     cue: str  # the word opening the clause, as written
     start: int
     end: int
+    condition: bool = False  # a condition ("if X"), not an embedded question
 
 
-def _opens(word: str, previous: str, first: bool, lang: str, conditions: bool) -> bool:
+def _opens(word: str, previous: str, first: bool, lang: str, conditions: bool) -> str:
+    """"question" or "condition" when `word` opens such a clause, "" otherwise."""
     low = word.lower()
     if low in QUESTION_OPENERS.get(lang, set()):
-        return True
+        return "question"
     if low in ("if", "om") and previous in QUESTION_GOVERNORS.get(lang, set()):
-        return True  # "asked if", "frågan om": a question
+        return "question"  # "asked if", "frågan om"
     if not conditions:
-        return False
+        return ""
     if lang == "sv" and low == "om":
-        return first or previous in OM_CONDITION
-    return low in CONDITION_OPENERS.get(lang, set())
+        return "condition" if first or previous in OM_CONDITION else ""
+    return "condition" if low in CONDITION_OPENERS.get(lang, set()) else ""
 
 
 def hypothetical(claim: str, lang: str) -> bool:
@@ -73,9 +77,10 @@ def mentions(text: str, lang: str, conditions: bool = True) -> list[Mention]:
             previous = m.group(0).lower()
             continue
         first = not text[:m.start()].strip(" \"'“”‘’«»")
-        if _opens(m.group(0), previous, first, lang, conditions):
+        if kind := _opens(m.group(0), previous, first, lang, conditions):
             end = _CLAUSE_END.search(text, m.end())
-            out.append(Mention(m.group(0), m.start(), end.start() if end else len(text)))
+            out.append(Mention(m.group(0), m.start(), end.start() if end else len(text),
+                               kind == "condition"))
         previous = m.group(0).lower()
     return out
 
@@ -92,3 +97,19 @@ def asserted(text: str, lang: str, conditions: bool = True) -> tuple[str, str]:
         at = m.end
     kept.append(text[at:])
     return " ".join(k.strip() for k in kept if k.strip()), found[0].cue
+
+
+def hypothetical_consequent(text: str, lang: str, terms: list[str]) -> str:
+    """The condition's cue ("if", "om") when `text` says the claim only as the consequent of
+    a condition: the asserted clause that carries most of the claim's `terms` is
+    hypothetical ("if the vote fails, the ministry would cut the budget"); "" when the claim
+    is in a clause stated as fact ("NATO should not be afraid …, as if X, it would Y")."""
+    conditions = [m for m in mentions(text, lang) if m.condition]
+    if not conditions:
+        return ""
+    rest, _ = asserted(text, lang)
+    # no comma after the condition ("Om X skulle Y"): the condition's clause is all there is
+    clauses = [c for c in _CLAUSE_END.split(rest) if c.strip()] or [text]
+    carrier = max(clauses, key=lambda c: coverage(terms, c)[0])
+    verbs = HYPOTHETICAL_VERBS.get(lang, set())
+    return conditions[0].cue.lower() if any(w in verbs for w in words(carrier)) else ""

@@ -114,6 +114,23 @@ def _quantity_conflict(claim: list[Quantity], source: list[Quantity],
     return None
 
 
+def _support_veto(query: Query, ev: Evidence, terms: list[str],
+                  predicate: list[str]) -> Objection | None:
+    """What withholds support from a sentence that says the claim's words: they are only
+    mentioned ("whether …"), required rather than done, or the claim's number is not in it."""
+    text = ev.sentence.text
+    cue = _only_mentioned(query, ev, terms, predicate)
+    if cue:
+        return Objection("unasserted", source=cue)
+    required = cues(text, REQUIREMENT)
+    if required and not cues(query.proposition, REQUIREMENT) \
+            and not cues(query.proposition, MODALS):
+        return Objection("requirement", source=required[0])
+    src_q = extract(text)
+    missing = [q for q in extract(query.proposition) if not any(consistent(q, s) for s in src_q)]
+    return Objection("no_number", missing[0].text) if missing else None
+
+
 def _only_mentioned(query: Query, ev: Evidence, terms: list[str], predicate: list[str]) -> str:
     """The cue ("whether", "if", "huruvida") when the claim's words are in clauses the
     sentence mentions without asserting (`rag.judge.asserted`), "" when it asserts them.
@@ -174,7 +191,7 @@ class OfflineJudge:
                 (0.0 if has_number else CROSS_LINGUAL_MIN)
                 if query.form == "open"
                 else max(CROSS_LINGUAL_MIN, best_similarity - CROSS_LINGUAL_MARGIN)):
-            return Judgement("neutral", align, "")
+            return Judgement.of("neutral", align, Objection("distant"))
         swap, absent, unplaced = entity_check(query, ev, self._names)
         if query.form == "open":
             if absent:
@@ -263,8 +280,8 @@ class OfflineJudge:
                 and align >= REFUTE_ALIGN and close >= refute_floor:
             return Judgement.of("refutes", 0.6 * align,
                                 Objection("modality", modal[0], hedged[0]))
-        if objections:
-            return Judgement("neutral", align, "")
+        if objections:  # found, but the sentence is not close enough to refute: still a veto
+            return Judgement.of("neutral", align, *objections)
         if absent or unplaced:
             who = (absent or unplaced)[0]
             return Judgement.of("neutral", align, Objection("frame", who))
@@ -286,21 +303,14 @@ class OfflineJudge:
         broken = bindings_broken(query, text, self._names)
         if broken:
             return Judgement.of("neutral", align, Objection("binding", *broken))
+        # what would withhold support from a close sentence is stated on a distant one too:
+        # every neutral judgement says why, typed, or has no objection because it is only
+        # not close enough (the reports and the NLI judge read the difference)
+        veto = _support_veto(query, ev, terms, predicate)
         support_floor = SUPPORT_COVERAGE if same_lang else SUPPORT_SIMILARITY
-        if align >= SUPPORT_ALIGN and close >= support_floor:
-            cue = _only_mentioned(query, ev, terms, predicate)
-            if cue:
-                return Judgement.of("neutral", align, Objection("unasserted", source=cue))
-            required = cues(text, REQUIREMENT)
-            if required and not cues(query.proposition, REQUIREMENT) \
-                    and not cues(query.proposition, MODALS):
-                return Judgement.of("neutral", align, Objection("requirement", source=required[0]))
-            claim_q = extract(query.proposition)
-            src_q = extract(text)
-            missing = [q for q in claim_q if not any(consistent(q, s) for s in src_q)]
-            if missing:
-                return Judgement.of("neutral", align, Objection("no_number", missing[0].text))
+        if align >= SUPPORT_ALIGN and close >= support_floor and not veto:
+            claim_q, src_q = extract(query.proposition), extract(text)
             shown = [f"{s.text} establishes {q.text}" if s.text != q.text else f"{q.text} matches"
                      for q in claim_q for s in src_q[:1] if consistent(q, s)]
             return Judgement("supports", align, "; ".join(["same statement", *shown]))
-        return Judgement("neutral", align, "")
+        return Judgement.of("neutral", align, *([veto] if veto else []))

@@ -168,8 +168,9 @@ QUESTION_GOVERNORS = {
 }
 OM_CONDITION = {"men", "även", "och", "att", "eller"}
 # a claim with one of these is hypothetical itself: a source's condition may say it
-HYPOTHETICALS = {"en": {"would", "could", "might", "if"},
-                 "sv": {"skulle", "kunde", "om", "ifall"}}
+HYPOTHETICAL_VERBS = {"en": {"would", "could", "might"}, "sv": {"skulle", "kunde"}}
+HYPOTHETICALS = {"en": HYPOTHETICAL_VERBS["en"] | {"if"},
+                 "sv": HYPOTHETICAL_VERBS["sv"] | {"om", "ifall"}}
 
 # titles and offices: capitalised before a name ("Prime Minister Kallas", "Försvarsminister
 # Jonson") but roles, not names (rag.query.casing); Swedish compounds end in these

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.judge.asserted import asserted, mentions
+from rag.judge.asserted import asserted, hypothetical_consequent, mentions
 from rag.judge.heuristic import OfflineJudge
 from rag.query.analyse import analyse
 from rag.types import Evidence, Sentence
@@ -127,3 +127,23 @@ def test_a_requirement_does_not_say_it_happened(judge, claim, text, lang, stance
     assert out.stance == stance, out.reason
     if stance == "neutral":
         assert [o.kind for o in out.objections] == ["requirement"], out.reason
+
+
+@pytest.mark.parametrize("text,lang,cue", [
+    ("If the vote fails, the ministry would cut the aid budget.", "en", "if"),
+    ("The ministry would cut the aid budget unless the vote passes.", "en", "unless"),
+    ("Om omröstningen faller skulle ministeriet skära ned biståndsbudgeten.", "sv", "om"),
+    ("Ministeriet skulle skära ned biståndsbudgeten, ifall omröstningen faller.", "sv", "ifall"),
+    # the claim is stated as fact; the condition belongs to another clause
+    ("The ministry will cut the aid budget, as it says that if the vote fails, it would "
+     "matter little.", "en", ""),
+    ("Ministeriet ska skära ned biståndsbudgeten, eftersom om omröstningen faller, skulle det "
+     "inte spela någon roll.", "sv", ""),
+    # a hedge without a condition, and a condition without a hypothetical verb
+    ("The ministry would cut the aid budget.", "en", ""),
+    ("If the vote fails, the ministry cuts the aid budget.", "en", ""),
+])
+def test_a_claim_said_only_as_the_consequent_of_a_condition(text, lang, cue):
+    terms = ["ministry", "cut", "aid", "budget"] if lang == "en" else \
+        ["ministeriet", "skära", "biståndsbudgeten"]
+    assert hypothetical_consequent(text, lang, terms) == cue

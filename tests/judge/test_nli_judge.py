@@ -14,7 +14,7 @@ from rag.config import Settings
 from rag.errors import ConfigError
 from rag.judge.calibration import CALIBRATION, Calibration, CalibrationError, load
 from rag.judge.heuristic import OfflineJudge
-from rag.judge.nli import NLIJudge, conditional, premise, refers_back
+from rag.judge.nli import NLIJudge, premise, refers_back
 from rag.judge.verdict import aggregate
 from rag.nli.model import NLIResult
 from rag.query.analyse import analyse
@@ -49,10 +49,15 @@ def test_a_conditional_source_does_not_support_a_claim_of_fact(judge) -> None:
     (j,) = judge.judge(claim, [ev])
     assert j.stance == "neutral"
     assert [o.kind for o in j.objections] == ["conditional"] and "condition" in j.reason
-    # a conditional claim is not vetoed by its own kind of source
-    assert conditional("If the vote fails, the ministry would cut it.", "en") == "if"
-    assert conditional("Om budgeten godkänns skulle regeringen skicka fler.", "sv") == "om"
-    assert conditional("The ministry would cut it.", "en") == ""  # no condition: a hedge
+    # a claim in a clause stated as fact is not vetoed by a condition elsewhere in the sentence
+    claim = analyse("Berg said the ministry should not be afraid to cut the aid budget.")
+    ev = _ev("According to Berg, the ministry should not be afraid to cut the aid budget, as "
+             "she believes that if the vote fails, it would not matter.")
+    assert "conditional" not in [o.kind for o in judge.judge(claim, [ev])[0].objections]
+    # a hypothetical claim may be said by a conditional source: no conditional veto
+    claim = analyse("Would the ministry cut the aid budget?")
+    (j,) = judge.judge(claim, [_ev("If the vote fails, the ministry would cut the aid budget.")])
+    assert "conditional" not in [o.kind for o in j.objections]
 
 
 def test_a_differing_number_refutes_on_the_rules_even_when_the_model_is_fooled(judge) -> None:
@@ -85,17 +90,32 @@ def test_a_negation_refutes_when_both_agree(judge) -> None:
      (0.8, 0.1, 0.1), "refutes", "number"),
     (Judgement.of("refutes", 0.9, Objection("name", "Oslo", "Bergen", "source")),
      (0.1, 0.2, 0.7), "refutes", "name"),
+    # the model never takes a stance alone (measured on development pairs: 38% wrong)
     (Judgement("neutral", 0.4, ""), (0.95, 0.03, 0.02), "neutral", None),
+    (Judgement.of("neutral", 0.4, Objection("no_number", "40")), (0.95, 0.03, 0.02),
+     "neutral", "no_number"),
+    (Judgement.of("neutral", 0.4, Objection("distant")), (0.95, 0.03, 0.02), "neutral",
+     "distant"),
 ])
 def test_each_side_can_veto_the_other(ruled, probs, stance, kind) -> None:
     p = NLIResult("x", *probs)
-    j = NLIJudge._combine(_ev("Berg said so."), ruled, p, False)
+    j = NLIJudge._combine(_ev("Berg said so."), ruled, p, ["berg", "said"])
     assert j.stance == stance
     kinds = [o.kind for o in j.objections]
     assert (kind in kinds) if kind else not any(k in ("unentailed", "uncontradicted")
                                                  for k in kinds)
     if kind in ("unentailed", "uncontradicted"):
         assert "NLI model" in j.reason
+
+
+def test_a_rule_supported_claim_said_only_under_a_condition_is_vetoed() -> None:
+    ev = _ev("If the vote fails, Berg would cut the aid budget.")
+    p = NLIResult("entailment", 0.95, 0.03, 0.02)
+    ruled = Judgement("supports", 0.9, "same statement")
+    j = NLIJudge._combine(ev, ruled, p, ["berg", "cut", "aid", "budget"])
+    assert j.stance == "neutral" and [o.kind for o in j.objections] == ["conditional"]
+    # the same sentence for a hypothetical claim (no claim terms to check): supported
+    assert NLIJudge._combine(ev, ruled, p, None).stance == "supports"
 
 
 def test_the_premise_carries_the_sentence_before_a_reference() -> None:
