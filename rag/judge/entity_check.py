@@ -24,6 +24,8 @@ from rag.nlp.text import WORD_RE, sentence_spans
 from rag.types import Evidence, Objection, Query
 
 SWAP_COVERAGE = 0.7
+# across languages a close paraphrase, as for a negation (heuristic.CROSS_POLARITY_SIMILARITY)
+CROSS_SWAP_SIMILARITY = 0.85
 WORD_SLOT_COVERAGE = 0.85
 
 BOUND_NEAR = 4  # claim names this close together are about each other ("X's advisor Y")
@@ -81,6 +83,28 @@ def _kind(name: str) -> str:
     return "date" if low in DATE_NAMES else "other"
 
 
+def _other_country_across(claim_ents: list[str], not_here: list[str], absent: list[str],
+                          ev: Evidence, names: NameMatcher) -> Objection | None:
+    """Across languages, a swap only of countries and peoples: a close paraphrase of the
+    claim (similarity at least `CROSS_SWAP_SIMILARITY`) with every other name of the claim,
+    and another country or people of the same kind where the claim's is missing ("franska"
+    soldiers against "British" ones). As within a language, a country counts only when the
+    article never names the claim's (another country may be in another role: "an attack
+    by Russia" against "trainers in Ukraine"); a people's adjective counts wherever."""
+    lost = [e for e in not_here
+            if _kind(e) == "demonym" or (_kind(e) == "country" and e in absent)]
+    if not lost or ev.similarity < CROSS_SWAP_SIMILARITY:
+        return None
+    if any(not names.found(e, ev.sentence.text) for e in claim_ents
+           if e not in lost and not is_role(e)):
+        return None
+    claim_keys = sentence_keys(" ".join(claim_ents))
+    extra = [x for x in entities(ev.sentence.text, skip_initial=True)
+             if not entity_found(x, claim_keys)]
+    pairs = [(a, x) for a in lost for x in extra if _kind(a) == _kind(x)]
+    return Objection("name", *pairs[0], "source") if pairs else None
+
+
 def _names_of(claim: str, ents: list[str], context: str) -> list[str]:
     """The claim's names. Its first word is capitalised by position: it is no name when
     the article writes it in lower case and never capitalised inside a sentence
@@ -104,8 +128,9 @@ def entity_check(query: Query, ev: Evidence,
     sentence, or else the article, puts a different name in that phrase, it is a swap
     ("Lithuania's Prime Minister Kallas" vs "Estonian Prime Minister Kallas"). If the
     article never mentions it and the sentence says the rest of the claim about another
-    name, it is a swap too. Across languages names are only looked up (by meaning), never
-    called swapped: the phrase structure differs too much to compare slots."""
+    name, it is a swap too. Across languages slots cannot be compared (the phrase structure
+    differs too much): names are looked up by meaning, and only another country in a
+    close paraphrase is called a swap (`_other_country_across`)."""
     text = ev.sentence.text
     context = ev.context or text
     claim = query.proposition
@@ -119,8 +144,9 @@ def entity_check(query: Query, ev: Evidence,
         # across languages, so this is the only check of where the name belongs)
         not_here = [e for e in claim_ents if not names.found(e, text) and not is_role(e)]
         framed = frame(ev)
-        return None, [e for e in not_here if not names.found(e, context)], \
-            [e for e in not_here if not names.found(e, framed)]
+        absent = [e for e in not_here if not names.found(e, context)]
+        unplaced = [e for e in not_here if not names.found(e, framed)]
+        return _other_country_across(claim_ents, not_here, absent, ev, names), absent, unplaced
     # a slot next to a name ("Prime Minister") is reliable; one next to a common noun
     # ("advisor", "soldiers") recurs with many names, so it refutes only a sentence that
     # says nearly all of the claim, and otherwise just withholds support

@@ -156,3 +156,38 @@ def test_a_peoples_adjective_binds_to_its_noun_not_to_a_name_near_it():
             "av Vladimir Putin, kan uppmuntra honom.")
     assert "ukrainskt" in claim.entities
     assert bindings_broken(claim, text, NameMatcher(None)) is None
+
+
+def _cross(text: str, lang: str, similarity: float) -> Evidence:
+    return Evidence(Sentence("doc", "chunk", 0, len(text), text, lang), "Port news", 0.85,
+                    similarity=similarity, context=text)
+
+
+@pytest.mark.parametrize("claim,lang,source,refuted", [
+    # another people where the claim's is, in a close paraphrase in the other language
+    ("Franska dykare inspekterade hamnen i Tartu i maj.", "sv",
+     "In May, British divers inspected the harbour of Tartu.", True),
+    ("Finnish divers inspected the harbour of Tartu in May.", "en",
+     "I maj inspekterade danska dykare hamnen i Tartu.", True),
+    # a country the article never names, another country in its place
+    ("Norway sent divers to inspect the harbour of Tartu in May.", "en",
+     "I maj skickade Lettland dykare för att inspektera hamnen i Tartu.", True),
+    # the same people under its other language's name is no swap
+    ("Franska dykare inspekterade hamnen i Tartu i maj.", "sv",
+     "In May, French divers inspected the harbour of Tartu.", False),
+    # another name of the claim missing: not the same statement, so no swap is called
+    ("Franska dykare inspekterade hamnen i Tartu i maj.", "sv",
+     "In May, British divers inspected the harbour of Riga.", False),
+])
+def test_another_country_across_languages(claim, lang, source, refuted):
+    judge = OfflineJudge()
+    src_lang = "sv" if lang == "en" else "en"
+    q = analyse(claim)
+    assert q.lang == lang
+    (j,) = judge.judge(q, [_cross(source, src_lang, 0.9)])
+    assert (j.stance == "refutes") is refuted, j
+    if refuted:
+        assert [o.kind for o in j.objections] == ["name"]
+    # not a close paraphrase: no swap is called across languages
+    (j,) = judge.judge(q, [_cross(source, src_lang, 0.8)])
+    assert j.stance != "refutes"
