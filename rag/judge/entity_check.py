@@ -83,6 +83,16 @@ def _kind(name: str) -> str:
     return "date" if low in DATE_NAMES else "other"
 
 
+def _filler(claim: str, entity: str, text: str, name_anchors_only: bool = False) -> str | None:
+    """The other name `text` puts in the claim's slot for `entity`, when it is a name of the
+    same sort: a country or people for a country or people, any other name for any other.
+    "Lena Berg is the Harbour Minister" has "Lena" before the title where "Estonian Harbour
+    Minister Lena Berg" has "Estonian": the same person, described, not another name."""
+    other = _slot_filler(claim, entity, text, name_anchors_only)
+    geo = ("country", "demonym")
+    return other if other and (_kind(other) in geo) == (_kind(entity) in geo) else None
+
+
 def _other_country_across(claim_ents: list[str], not_here: list[str], absent: list[str],
                           ev: Evidence, names: NameMatcher) -> Objection | None:
     """Across languages, a swap only of countries and peoples: a close paraphrase of the
@@ -153,10 +163,10 @@ def entity_check(query: Query, ev: Evidence,
     terms = list(query.terms)
     word_slot: list[str] = []
     for e in claim_ents:
-        other = _slot_filler(claim, e, text, name_anchors_only=True)
+        other = _filler(claim, e, text, name_anchors_only=True)
         if other:
             return Objection("name", e, other, "source"), [e], [e]
-        other = _slot_filler(claim, e, text)
+        other = _filler(claim, e, text)
         rest = [t for t in terms if t != e.lower()]
         if other and coverage(rest, text)[0] >= WORD_SLOT_COVERAGE:
             return Objection("name", e, other, "source"), [e], [e]
@@ -177,7 +187,7 @@ def entity_check(query: Query, ev: Evidence,
             absent.append(e)  # within one language a name is matched by its words
             continue
         if _placed(claim, e, context) is False:
-            other = _slot_filler(claim, e, context, name_anchors_only=True)
+            other = _filler(claim, e, context, name_anchors_only=True)
             if other:
                 return Objection("name", e, other, "article"), [e], [e]
             unplaced.append(e)

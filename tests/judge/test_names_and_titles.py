@@ -191,3 +191,20 @@ def test_another_country_across_languages(claim, lang, source, refuted):
     # not a close paraphrase: no swap is called across languages
     (j,) = judge.judge(q, [_cross(source, src_lang, 0.8)])
     assert j.stance != "refutes"
+
+
+@pytest.mark.parametrize("claim,stance", [
+    # the claim's person before the title, the source's country adjective before it: the
+    # same person described, not another name in the slot (was refuted: "Lena vs Estonian")
+    ("Lena Berg is the Harbour Minister of Estonia.", "supports"),
+    ("Lena Berg is the Harbour Minister of Latvia.", "neutral"),
+    # a country in the country's place is a swap
+    ("Latvia's Harbour Minister Lena Berg opened the port on Monday.", "refutes"),
+    ("Lena Berg, the Harbour Minister, opened the port on Monday.", "supports"),
+])
+def test_a_slot_is_filled_by_a_name_of_the_same_sort(claim, stance):
+    source = "Estonian Harbour Minister Lena Berg opened the port on Monday."
+    (j,) = OfflineJudge().judge(analyse(claim), [_cross(source, "en", 0.9)])
+    assert j.stance == stance, j
+    if stance == "refutes":
+        assert j.objections[0].claim == "Latvia" and j.objections[0].source == "Estonian"
