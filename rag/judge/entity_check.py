@@ -26,6 +26,7 @@ from rag.types import Evidence, Objection, Query
 SWAP_COVERAGE = 0.7
 # across languages a close paraphrase, as for a negation (heuristic.CROSS_POLARITY_SIMILARITY)
 CROSS_SWAP_SIMILARITY = 0.85
+_GEO = ("country", "demonym")  # the kinds of `_kind` that name a country or its people
 WORD_SLOT_COVERAGE = 0.85
 
 BOUND_NEAR = 4  # claim names this close together are about each other ("X's advisor Y")
@@ -89,8 +90,7 @@ def _filler(claim: str, entity: str, text: str, name_anchors_only: bool = False)
     "Lena Berg is the Harbour Minister" has "Lena" before the title where "Estonian Harbour
     Minister Lena Berg" has "Estonian": the same person, described, not another name."""
     other = _slot_filler(claim, entity, text, name_anchors_only)
-    geo = ("country", "demonym")
-    return other if other and (_kind(other) in geo) == (_kind(entity) in geo) else None
+    return other if other and (_kind(other) in _GEO) == (_kind(entity) in _GEO) else None
 
 
 def _other_country_across(claim_ents: list[str], not_here: list[str], absent: list[str],
@@ -154,9 +154,9 @@ def entity_check(query: Query, ev: Evidence,
         # across languages, so this is the only check of where the name belongs)
         not_here = [e for e in claim_ents if not names.found(e, text) and not is_role(e)]
         framed = frame(ev)
-        absent = [e for e in not_here if not names.found(e, context)]
-        unplaced = [e for e in not_here if not names.found(e, framed)]
-        return _other_country_across(claim_ents, not_here, absent, ev, names), absent, unplaced
+        gone = [e for e in not_here if not names.found(e, context)]
+        elsewhere = [e for e in not_here if not names.found(e, framed)]
+        return _other_country_across(claim_ents, not_here, gone, ev, names), gone, elsewhere
     # a slot next to a name ("Prime Minister") is reliable; one next to a common noun
     # ("advisor", "soldiers") recurs with many names, so it refutes only a sentence that
     # says nearly all of the claim, and otherwise just withholds support

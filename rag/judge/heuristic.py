@@ -114,20 +114,19 @@ def _quantity_conflict(claim: list[Quantity], source: list[Quantity],
     return None
 
 
-def _support_veto(query: Query, ev: Evidence, terms: list[str],
-                  predicate: list[str]) -> Objection | None:
+def _support_veto(query: Query, ev: Evidence, terms: list[str], predicate: list[str],
+                  claim_q: list[Quantity], src_q: list[Quantity]) -> Objection | None:
     """What withholds support from a sentence that says the claim's words: they are only
-    mentioned ("whether …"), required rather than done, or the claim's number is not in it."""
-    text = ev.sentence.text
+    mentioned ("whether …"), required rather than done, or the claim's number (of
+    `claim_q`) is not among the sentence's (`src_q`)."""
     cue = _only_mentioned(query, ev, terms, predicate)
     if cue:
         return Objection("unasserted", source=cue)
-    required = cues(text, REQUIREMENT)
+    required = cues(ev.sentence.text, REQUIREMENT)
     if required and not cues(query.proposition, REQUIREMENT) \
             and not cues(query.proposition, MODALS):
         return Objection("requirement", source=required[0])
-    src_q = extract(text)
-    missing = [q for q in extract(query.proposition) if not any(consistent(q, s) for s in src_q)]
+    missing = [q for q in claim_q if not any(consistent(q, s) for s in src_q)]
     return Objection("no_number", missing[0].text) if missing else None
 
 
@@ -251,8 +250,9 @@ class OfflineJudge:
             side, word = flip
             objections.append(Objection("prefix", claim=word) if side == "claim" else
                               Objection("prefix", source=word))
-        number = _quantity_conflict(extract(query.proposition), extract(text), same_lang)
-        if number and same_lang and _established_in(terms, extract(query.proposition),
+        claim_q, src_q = extract(query.proposition), extract(text)
+        number = _quantity_conflict(claim_q, src_q, same_lang)
+        if number and same_lang and _established_in(terms, claim_q,
                                                     ev.context, ev.sentence.lang):
             number = None  # the article states the claimed number elsewhere (next sentence)
         # across languages units cannot be compared by words: only a close paraphrase counts
@@ -305,11 +305,10 @@ class OfflineJudge:
             return Judgement.of("neutral", align, Objection("binding", *broken))
         # what would withhold support from a close sentence is stated on a distant one too:
         # every neutral judgement says why, typed, or has no objection because it is only
-        # not close enough (the reports and the NLI judge read the difference)
-        veto = _support_veto(query, ev, terms, predicate)
+        # not close enough (an answer cites related sentences with their reasons)
+        veto = _support_veto(query, ev, terms, predicate, claim_q, src_q)
         support_floor = SUPPORT_COVERAGE if same_lang else SUPPORT_SIMILARITY
         if align >= SUPPORT_ALIGN and close >= support_floor and not veto:
-            claim_q, src_q = extract(query.proposition), extract(text)
             shown = [f"{s.text} establishes {q.text}" if s.text != q.text else f"{q.text} matches"
                      for q in claim_q for s in src_q[:1] if consistent(q, s)]
             return Judgement("supports", align, "; ".join(["same statement", *shown]))

@@ -115,9 +115,9 @@ class NLIJudge:
         """`claim_terms`: the words of a claim stated as fact (None for a hypothetical one),
         for the check that the source says it only under a condition."""
         nli = f"entailment {p.entailment:.2f}, contradiction {p.contradiction:.2f}"
-        cue = "" if claim_terms is None else \
-            hypothetical_consequent(ev.sentence.text, ev.sentence.lang, claim_terms)
         if ruled.stance == "supports":
+            cue = "" if claim_terms is None else \
+                hypothetical_consequent(ev.sentence.text, ev.sentence.lang, claim_terms)
             if cue:
                 return Judgement.of("neutral", p.entailment, Objection("conditional", source=cue))
             if p.entailment >= SUPPORT_ENTAIL and p.entailment > p.contradiction:

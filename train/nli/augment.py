@@ -82,8 +82,8 @@ def conditional(consequent: str, antecedent: str, lang: str) -> str:
     return f"{consequent.strip().rstrip('.!?')} {_IF[lang]} {as_condition(antecedent)}."
 
 
-_AND = {"en": "and", "sv": "och"}
-_OR = {"en": "or", "sv": "eller"}
+AND = {"en": "and", "sv": "och"}
+OR = {"en": "or", "sv": "eller"}
 _NOT_TRUE = {"en": "It is not true that", "sv": "Det är inte sant att"}
 # the antonym prefix of a predicative adjective ("is unusual" / "är ovanlig"): only a word right
 # after a copula (and a degree adverb) is taken, and the word without the prefix must itself
@@ -99,14 +99,9 @@ def _sentence(s: str) -> str:
     return s if s[-1:] in ".!?" else s + "."
 
 
-def conjoin(s: str, other: str, lang: str, names: set[str]) -> str:
-    """'S, and C.' — says S and something more."""
-    return f"{s.strip().rstrip('.!?')}, {_AND[lang]} {as_condition(other, names)}."
-
-
-def disjoin(s: str, other: str, lang: str, names: set[str]) -> str:
-    """'S, or C.' — says only that one of the two holds."""
-    return f"{s.strip().rstrip('.!?')}, {_OR[lang]} {as_condition(other, names)}."
+def connect(s: str, word: str, other: str, names: set[str]) -> str:
+    """'S, and C.' (S and something more) or 'S, or C.' (only one of the two holds)."""
+    return f"{s.strip().rstrip('.!?')}, {word} {as_condition(other, names)}."
 
 
 def not_true(s: str, lang: str, names: set[str]) -> str:
@@ -144,7 +139,9 @@ def _main_clause_aux(s: str, lang: str) -> bool:
     """The negation would go into the main clause: no subordinator or comma before the first
     auxiliary (else "not (X said not-S)" would be taken to entail "X said S")."""
     m = re.search(rf"\b({_AUX[lang]})\b", s, re.I)
-    return bool(m) and not re.search(rf"\b({_SUBORDINATE[lang]})\b|,", s[: m.start()], re.I)
+    if not m:
+        return False
+    return not re.search(rf"\b({_SUBORDINATE[lang]})\b|,", s[: m.start()], re.I)
 
 
 def _names(text: list[str]) -> set[str]:
@@ -173,7 +170,8 @@ def augment(pairs: list[Pair], seed: int, per_rule: int, recipe: int = 1) -> lis
                         if p.lang == lang and 4 <= len(p.hypothesis.split()) <= 25})
         rnd.shuffle(sents)
         names = sorted({m for s in sents for m in _NAME.findall(s)})
-        text = [t for p in pairs if p.lang == lang for t in (p.premise, p.hypothesis)]
+        text = [t for p in pairs if p.lang == lang for t in (p.premise, p.hypothesis)] \
+            if recipe >= 2 else []
         vocab = {w.lower() for t in text for w in re.findall(r"\w+", t)}
         mid_caps = _names(text)
         few = per_rule // 2  # the connectives: fewer each, so real pairs stay the majority
@@ -185,10 +183,11 @@ def augment(pairs: list[Pair], seed: int, per_rule: int, recipe: int = 1) -> lis
                     two = [_sentence(s), _sentence(other)]
                     premise = " ".join(two if i % 2 else two[::-1])
                     out.append(Pair(premise, s, ENT, lang, "aug:and"))
-                    out.append(Pair(s, conjoin(s, other, lang, mid_caps), NEU, lang, "aug:and"))
+                    more = connect(s, AND[lang], other, mid_caps)
+                    out.append(Pair(s, more, NEU, lang, "aug:and"))
                     conj += 1
                 if disj < few:
-                    either = disjoin(s, other, lang, mid_caps)
+                    either = connect(s, OR[lang], other, mid_caps)
                     out.append(Pair(s, either, ENT, lang, "aug:or"))
                     out.append(Pair(either, s, NEU, lang, "aug:or"))
                     disj += 1
