@@ -118,6 +118,34 @@ def test_a_rule_supported_claim_said_only_under_a_condition_is_vetoed() -> None:
     assert NLIJudge._combine(ev, ruled, p, None).stance == "supports"
 
 
+class _Counting:
+    """The real model, counting the pairs it is asked to score."""
+
+    def __init__(self, model) -> None:
+        self.model, self.pairs = model, []
+
+    def predict(self, pairs):
+        self.pairs.extend(pairs)
+        return self.model.predict(pairs)
+
+
+def test_only_sentences_the_rules_take_a_stance_on_are_scored(judge) -> None:
+    claim = analyse("The treaty obliges members to send troops.")
+    evidence = [_ev("The treaty does not oblige members to send troops."),
+                _ev("Berg spoke to reporters in Oslo on Monday."),
+                _ev("The treaty obliges members to send troops.")]
+    ruled = judge.rules.judge(claim, evidence)
+    assert [r.stance for r in ruled] == ["refutes", "neutral", "supports"]
+    spy = _Counting(judge.model)
+    got = NLIJudge(rules=judge.rules, model=spy).judge(claim, evidence)  # type: ignore[arg-type]
+    assert [p for p, _ in spy.pairs] == [evidence[0].sentence.text, evidence[2].sentence.text]
+    assert got[1] == ruled[1]  # the neutral sentence: the rules' judgement, unscored
+    # each scored sentence is judged as it would be alone (pairs are scored one by one)
+    assert got[0] == judge.judge(claim, [evidence[0]])[0]
+    assert got[2] == judge.judge(claim, [evidence[2]])[0]
+    assert [j.stance for j in got] == ["refutes", "neutral", "supports"]
+
+
 def test_the_premise_carries_the_sentence_before_a_reference() -> None:
     body = "Anna Berg spoke in Oslo on Monday. She said the cuts were a mistake."
     ev = _ev("She said the cuts were a mistake.", body)
